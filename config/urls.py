@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("frenchimpact.pages.urls")),
+    path("", include("frenchimpact.core.urls")),
+    path("comptes/", include("frenchimpact.accounts.urls")),
+    path("comptes/", include("allauth.urls")),
+    path("territoires/", include("frenchimpact.territories.urls")),
+    path("gestion/historique/", include("frenchimpact.audit.urls")),
+    path("api/v1/", include("frenchimpact.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

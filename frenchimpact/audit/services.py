@@ -1,0 +1,82 @@
+"""The one way to write the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+
+from .models import AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, Iterable):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Values of the given concrete fields, ready to be passed as before/after."""
+    return {name: _jsonable(getattr(obj, obj._meta.get_field(name).attname)) for name in fields}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Only the keys whose value changed, as {field: {"avant": ..., "apres": ...}}."""
+    keys = list(dict.fromkeys([*before, *after]))
+    return {
+        key: {"avant": _jsonable(before.get(key)), "apres": _jsonable(after.get(key))}
+        for key in keys
+        if _jsonable(before.get(key)) != _jsonable(after.get(key))
+    }
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+) -> AuditEntry:
+    """Record that ``actor`` did ``action`` to ``obj``.
+
+    Call it inside the transaction of the change it describes: if that transaction rolls
+    back, the entry goes with it. ``actor`` may be None (system jobs) or an anonymous user.
+    """
+    if obj.pk is None:
+        raise ValueError("Cannot audit an unsaved object.")
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    changes = diff(before or {}, after or {}) if (before is not None or after is not None) else {}
+    with transaction.atomic():
+        return AuditEntry.objects.create(
+            actor=user,
+            action=action,
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:255],
+            from_state=from_state,
+            to_state=to_state,
+            changes=changes,
+            reason=reason,
+        )
