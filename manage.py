@@ -7,8 +7,16 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
     from django.core.management import execute_from_command_line
 
+    from config.env import ConfigurationError
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018  (load the settings now, to report errors plainly)
+    except ConfigurationError as error:
+        sys.stderr.write(f"Configuration error: {error}\n")
+        sys.exit(2)
     execute_from_command_line(sys.argv)
 
 

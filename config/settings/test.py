@@ -1,13 +1,24 @@
 """Test settings: fast hashing, e-mails in memory, tasks run at once, throttling off."""
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK
+from .base import REST_FRAMEWORK, env_str
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "emails"]}}
+# Tasks run at once and e-mails land in django.core.mail.outbox, unless a test starts a real
+# worker process: it sets TEST_TASKS_BACKEND=database and a file-based delivery backend.
+EMAIL_DELIVERY_BACKEND = env_str(
+    "TEST_EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "test-emails"))  # noqa: F405
+if env_str("TEST_TASKS_BACKEND") != "database":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "emails"],
+        }
+    }
 ALLOWED_HOSTS = ["*"]
 # Throttling is switched off except in the tests that test it (they re-enable it).
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}

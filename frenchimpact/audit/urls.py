@@ -1,5 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:content_type_id>/<str:object_id>/", views.history, name="history"),
+]
