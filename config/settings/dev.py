@@ -7,4 +7,4 @@ DEBUG = env_bool("DEBUG", True)
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (avoid whitenoise's warning)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -13,9 +13,13 @@ if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
         "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
     )
 if not env_str("ALLOWED_HOSTS"):
-    raise ConfigurationError("ALLOWED_HOSTS must be set in production (comma-separated host names).")
+    raise ConfigurationError(
+        "ALLOWED_HOSTS must be set in production (comma-separated host names)."
+    )
 if not env_str("DATABASE_URL"):
-    raise ConfigurationError("DATABASE_URL must be set in production (e.g. postgres://user@host/db).")
+    raise ConfigurationError(
+        "DATABASE_URL must be set in production (e.g. postgres://user@host/db)."
+    )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -16,12 +16,46 @@ DEMO_PASSWORD = "FrenchImpact-demo-2026"  # noqa: S105  (demo data only; refused
 DEMO_DOMAIN = "demo.frenchimpact.example"
 
 FIRST_NAMES = [
-    "Camille", "Nadia", "Thomas", "Léa", "Mehdi", "Sophie", "Julien", "Fatou", "Hugo", "Chloé",
-    "Yanis", "Manon", "Antoine", "Inès", "Lucas", "Aurélie", "Karim", "Élodie", "Pierre", "Awa",
+    "Camille",
+    "Nadia",
+    "Thomas",
+    "Léa",
+    "Mehdi",
+    "Sophie",
+    "Julien",
+    "Fatou",
+    "Hugo",
+    "Chloé",
+    "Yanis",
+    "Manon",
+    "Antoine",
+    "Inès",
+    "Lucas",
+    "Aurélie",
+    "Karim",
+    "Élodie",
+    "Pierre",
+    "Awa",
 ]
 LAST_NAMES = [
-    "Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Benali", "Lefèvre", "Garcia", "Roux",
-    "Diallo", "Fournier", "Girard", "Bonnet", "Nguyen", "Mercier", "Faure", "Morel", "Traoré",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Benali",
+    "Lefèvre",
+    "Garcia",
+    "Roux",
+    "Diallo",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Nguyen",
+    "Mercier",
+    "Faure",
+    "Morel",
+    "Traoré",
 ]
 
 # How many demo users each role gets.
@@ -58,7 +92,10 @@ def seed_demo_accounts(*, rng: random.Random) -> list[DemoAccount]:
             email = demo_email(role, index)
             user, created = User.objects.get_or_create(
                 email=email,
-                defaults={"first_name": rng.choice(FIRST_NAMES), "last_name": rng.choice(LAST_NAMES)},
+                defaults={
+                    "first_name": rng.choice(FIRST_NAMES),
+                    "last_name": rng.choice(LAST_NAMES),
+                },
             )
             if not created:
                 rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)  # keep the sequence stable

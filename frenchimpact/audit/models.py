@@ -54,7 +54,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("journal d’audit")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["content_type", "object_id", "-created_at"], name="audit_object_idx"),
+            models.Index(
+                fields=["content_type", "object_id", "-created_at"], name="audit_object_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -35,7 +35,11 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """Values of the given concrete fields, ready to be passed as before/after."""
-    return {name: _jsonable(getattr(obj, obj._meta.get_field(name).attname)) for name in fields}
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        values[name] = _jsonable(getattr(obj, getattr(field, "attname", name)))
+    return values
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -34,7 +34,9 @@ def history(request: HttpRequest, content_type_id: int, object_id: str) -> HttpR
         {
             "content_type": content_type,
             "object_id": object_id,
-            "object_label": str(current) if current is not None else page.object_list[0].object_repr,
+            "object_label": str(current)
+            if current is not None
+            else page.object_list[0].object_repr,
             "object_exists": current is not None,
             "page": page,
         },

@@ -49,8 +49,14 @@ def test_default_storage_is_a_local_folder_and_s3_by_settings(tmp_path):
 
 def test_database_cache_is_shared_between_processes(tmp_path):
     env = {"VAR_DIR": str(tmp_path)}
-    shell("from django.core.management import call_command; call_command('migrate', verbosity=0); call_command('createcachetable')", **env)
-    shell("from django.core.cache import cache; cache.set('compteur', 41); cache.incr('compteur')", **env)
+    shell(
+        "from django.core.management import call_command; call_command('migrate', verbosity=0); call_command('createcachetable')",
+        **env,
+    )
+    shell(
+        "from django.core.cache import cache; cache.set('compteur', 41); cache.incr('compteur')",
+        **env,
+    )
     assert shell("from django.core.cache import cache; print(cache.get('compteur'))", **env) == "42"
 
 
@@ -58,7 +64,9 @@ def test_redis_cache_is_used_and_shared_when_redis_url_is_set():
     if not redis_answers():
         pytest.skip(f"no Redis answers at {REDIS_TEST_URL} (set REDIS_TEST_URL to test it)")
     env = {"REDIS_URL": REDIS_TEST_URL}
-    backend = shell("from django.conf import settings; print(settings.CACHES['default']['BACKEND'])", **env)
+    backend = shell(
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])", **env
+    )
     assert backend == "django.core.cache.backends.redis.RedisCache"
     shell("from django.core.cache import cache; cache.set('partage', 'oui', 60)", **env)
     assert shell("from django.core.cache import cache; print(cache.get('partage'))", **env) == "oui"

@@ -7,7 +7,9 @@ from django_tasks_db.models import DBTaskResult
 
 from frenchimpact.jobs.mail import deserialize_message, serialize_message
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "emails"]}}
+DB_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "emails"]}
+}
 
 
 def test_message_survives_serialisation_with_html_and_attachment():

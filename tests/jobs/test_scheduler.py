@@ -10,7 +10,9 @@ from frenchimpact.jobs import scheduler
 from frenchimpact.jobs.models import ScheduledRun
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "emails"]}}
+DB_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "emails"]}
+}
 
 
 def paris(*args: int) -> dt.datetime:
@@ -35,7 +37,9 @@ def test_interval_slots_are_aligned_so_every_worker_agrees():
     job = scheduler.PeriodicJob(name="j", task=None, every=dt.timedelta(minutes=15))
     now = dt.datetime(2026, 11, 26, 10, 7, 31, tzinfo=dt.UTC)
     assert job.slot(now) == dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
-    assert job.slot(now + dt.timedelta(minutes=8)) == dt.datetime(2026, 11, 26, 10, 15, tzinfo=dt.UTC)
+    assert job.slot(now + dt.timedelta(minutes=8)) == dt.datetime(
+        2026, 11, 26, 10, 15, tzinfo=dt.UTC
+    )
 
 
 def test_periodic_rejects_ambiguous_or_too_frequent_schedules():

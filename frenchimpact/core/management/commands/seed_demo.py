@@ -12,10 +12,14 @@ from frenchimpact.accounts.demo import DEMO_PASSWORD, seed_demo_accounts
 
 
 class Command(BaseCommand):
-    help = "Charge les données de démonstration (sans doublon ; --seed rend le tirage reproductible)."
+    help = (
+        "Charge les données de démonstration (sans doublon ; --seed rend le tirage reproductible)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=2018, help="Graine du tirage (défaut : 2018).")
+        parser.add_argument(
+            "--seed", type=int, default=2018, help="Graine du tirage (défaut : 2018)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.DJANGO_ENV == "production":

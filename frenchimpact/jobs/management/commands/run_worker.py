@@ -18,7 +18,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
         parser.add_argument(
-            "--scheduler-interval", type=float, default=30.0, help="Seconds between scheduler ticks."
+            "--scheduler-interval",
+            type=float,
+            default=30.0,
+            help="Seconds between scheduler ticks.",
         )
         parser.add_argument("--no-scheduler", action="store_true", help="Only run queued tasks.")
         parser.add_argument(
