@@ -48,7 +48,8 @@ def test_default_storage_is_a_local_folder_and_s3_by_settings(tmp_path):
 
 
 def test_database_cache_is_shared_between_processes(tmp_path):
-    env = {"VAR_DIR": str(tmp_path)}
+    # A database of its own: two processes share it, as two web processes share production's.
+    env = {"VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/partage.sqlite3"}
     shell(
         "from django.core.management import call_command; call_command('migrate', verbosity=0); call_command('createcachetable')",
         **env,
