@@ -70,7 +70,7 @@ lock: ## Re-pin the dependencies (needs network): edit pyproject.toml first
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -o requirements.lock
 
-bench: install ## Run the benchmarks in bench/ (none yet besides the request smoke benchmark)
+bench: demo ## Run the request-latency benchmark (bench/run.py; figures go in bench/RESULTS.md)
 	$(PY) bench/run.py
 
 clean: ## Remove the virtual environment and local data (var/)
