@@ -7,11 +7,12 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import ConfigurationError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
+DJANGO_ENV = env_str("DJANGO_ENV", "development").strip().lower()
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -35,13 +36,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # before allauth, so that its template overrides (templates/account, templates/allauth) win
+    "frenchimpact.accounts",
     "allauth",
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
     # domain apps
     "frenchimpact.core",
-    "frenchimpact.accounts",
     "frenchimpact.audit",
     "frenchimpact.jobs",
     "frenchimpact.territories",
@@ -86,7 +88,12 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # SQLite under var/ is the embedded default; DATABASE_URL selects another database.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'frenchimpact.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    }
+except ValueError as error:
+    raise ConfigurationError(f"DATABASE_URL is malformed ({error}).") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -163,7 +170,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -181,6 +191,7 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when the password or the address changes
 ACCOUNT_MAX_EMAIL_ADDRESSES = 2
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -188,6 +199,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[French IMPACT] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "frenchimpact.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "frenchimpact.accounts.forms.SignupForm"}
 ACCOUNT_RATE_LIMITS = {
     # Failed logins are throttled per IP and per account (counters live in the shared cache).
     "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
@@ -221,7 +233,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "French IMPACT <ne-pas-repondre@frenchimpact.example>")
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "French IMPACT <ne-pas-repondre@frenchimpact.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background jobs --------------------------------------------------------------------------
@@ -263,10 +277,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No call to validator.swagger.io: the documentation works without internet.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "LICENSE": {"name": "Licence Ouverte / Etalab 2.0", "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"},
+    "LICENSE": {
+        "name": "Licence Ouverte / Etalab 2.0",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
 }
 CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
@@ -292,3 +311,7 @@ LOGGING = {
 
 PLATFORM_NAME = "French IMPACT"
 PLATFORM_CONTACT_EMAIL = env_str("PLATFORM_CONTACT_EMAIL", "contact@frenchimpact.example")
+# Legal notice (mentions légales): who publishes and who hosts this deployment.
+PLATFORM_PUBLISHER = env_str("PLATFORM_PUBLISHER")
+PLATFORM_PUBLICATION_DIRECTOR = env_str("PLATFORM_PUBLICATION_DIRECTOR")
+PLATFORM_HOSTING_PROVIDER = env_str("PLATFORM_HOSTING_PROVIDER")

@@ -1,14 +1,32 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 from django.views.generic import TemplateView
+
+from . import views
+from .sitemaps import SITEMAPS
 
 app_name = "pages"
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="pages/home.html"), name="home"),
-    path("mentions-legales/", TemplateView.as_view(template_name="pages/legal.html"), name="legal"),
-    path("donnees-personnelles/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
-    path("accessibilite/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
-    path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
-    path("contact/", TemplateView.as_view(template_name="pages/contact.html"), name="contact"),
+    path(
+        "mentions-legales/",
+        views.LegalPageView.as_view(template_name="pages/legal.html"),
+        name="legal",
+    ),
+    path(
+        "donnees-personnelles/",
+        views.LegalPageView.as_view(template_name="pages/privacy.html"),
+        name="privacy",
+    ),
+    path(
+        "accessibilite/",
+        views.LegalPageView.as_view(template_name="pages/accessibility.html"),
+        name="accessibility",
+    ),
+    path("cookies/", views.CookiesView.as_view(), name="cookies"),
+    path("contact/", views.contact, name="contact"),
     path("plan-du-site/", TemplateView.as_view(template_name="pages/sitemap.html"), name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_xml"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

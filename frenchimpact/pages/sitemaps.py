@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+
+class StaticPagesSitemap(Sitemap):
+    """The public pages that have no database object behind them."""
+
+    changefreq = "monthly"
+    protocol = "https" if settings.SITE_URL.startswith("https") else "http"
+    url_names = (
+        "pages:home",
+        "pages:legal",
+        "pages:privacy",
+        "pages:accessibility",
+        "pages:cookies",
+        "pages:contact",
+        "pages:sitemap",
+    )
+
+    def items(self) -> list[str]:
+        return list(self.url_names)
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+    def priority(self, item: str) -> float:
+        return 1.0 if item == "pages:home" else 0.5
+
+
+# Other apps add their sitemap classes here, under a short section name.
+SITEMAPS: dict[str, type[Sitemap]] = {"pages": StaticPagesSitemap}

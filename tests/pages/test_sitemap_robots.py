@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+@pytest.mark.django_db
+def test_sitemap_xml_lists_the_public_static_pages(client):
+    response = client.get("/sitemap.xml")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(response.content)  # noqa: S314 (our own output)
+    locations = [loc.text or "" for loc in root.findall("s:url/s:loc", SITEMAP_NS)]
+    assert locations == [
+        f"http://testserver{reverse(name)}"
+        for name in (
+            "pages:home",
+            "pages:legal",
+            "pages:privacy",
+            "pages:accessibility",
+            "pages:cookies",
+            "pages:contact",
+            "pages:sitemap",
+        )
+    ]
+    assert not any("/comptes/" in loc or "/admin/" in loc for loc in locations)
+
+
+def test_robots_txt_allows_public_pages_and_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    assert "Allow: /" in lines
+    for path in ("/admin/", "/comptes/", "/gestion/"):
+        assert f"Disallow: {path}" in lines
+    assert lines[-1].startswith("Sitemap: http")
+    assert lines[-1].endswith("/sitemap.xml")
+
+
+@override_settings(SITE_URL="https://frenchimpact.example")
+def test_robots_txt_sitemap_uses_the_public_site_url(client):
+    response = client.get("/robots.txt")
+
+    assert "Sitemap: https://frenchimpact.example/sitemap.xml" in response.content.decode()
+
+
+def test_robots_txt_refuses_post(client):
+    assert client.post("/robots.txt").status_code == 405
