@@ -1,0 +1,95 @@
+"""Who may do what: the one module holding the platform's access checks.
+
+Views, API views, templates and services ask these functions instead of testing groups or flags
+themselves, so that a rule changes in one place. Roles are Django groups (accounts.roles);
+administrators hold every role. The role × action matrix these checks implement is
+docs/permissions.md, and tests/test_access_matrix.py checks every URL against it.
+
+Later issues add their object-level checks here (``can_edit_project(user, project)``…), each
+taking the user first and returning a bool, never raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+
+from frenchimpact.accounts.roles import Role, user_has_role
+
+__all__ = [
+    "RoleRequiredMixin",
+    "can_view_audit_history",
+    "has_any_role",
+    "is_administrator",
+    "is_programme_staff",
+    "role_required",
+]
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
+
+
+def is_administrator(user: Any) -> bool:
+    """Superusers and members of the administrator group (active accounts only)."""
+    return user_has_role(user, Role.ADMINISTRATOR)
+
+
+def is_programme_staff(user: Any) -> bool:
+    """The accelerator team and co-pilots' staff; administrators count as programme staff."""
+    return user_has_role(user, Role.PROGRAMME_STAFF)
+
+
+def has_any_role(user: Any, *roles: Role) -> bool:
+    """True when the user holds at least one of ``roles`` (administrators hold them all)."""
+    return any(user_has_role(user, role) for role in roles)
+
+
+def can_view_audit_history(user: Any) -> bool:
+    """The per-object audit history is for programme staff and administrators."""
+    return is_programme_staff(user) or is_administrator(user)
+
+
+def _check_roles(request: HttpRequest, roles: tuple[Role, ...]) -> HttpResponseBase | None:
+    """A redirect to the login page for anonymous users; PermissionDenied (403) for the others."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not has_any_role(request.user, *roles):
+        raise PermissionDenied
+    return None
+
+
+def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
+    """Decorate a function view: anonymous users go to the login page, users holding none
+    of ``roles`` get a 403."""
+    if not roles:
+        raise ValueError("role_required() needs at least one role.")
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            denied = _check_roles(request, roles)
+            if denied is not None:
+                return denied
+            return view(request, *args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+class RoleRequiredMixin:
+    """Class-based view counterpart of ``role_required``: set ``required_roles``."""
+
+    required_roles: tuple[Role, ...] = ()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not self.required_roles:
+            raise ValueError(f"{type(self).__name__}.required_roles is empty.")
+        denied = _check_roles(request, self.required_roles)
+        if denied is not None:
+            return denied
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -1,0 +1,15 @@
+"""Read what the user sees on a page: error messages and text, with HTML entities decoded."""
+
+import html
+import re
+
+
+def page_text(response) -> str:
+    """The response body, entities decoded and non-breaking spaces made plain."""
+    return html.unescape(response.content.decode()).replace("\xa0", " ").replace("\u202f", " ")
+
+
+def field_errors(response) -> list[str]:
+    """The messages shown under the fields (DSFR fr-error-text / fr-message--error)."""
+    body = page_text(response)
+    return re.findall(r'class="fr-(?:error-text|message fr-message--error)">(.*?)</p>', body)
