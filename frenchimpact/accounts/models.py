@@ -69,6 +69,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    @property
+    def audit_label(self) -> str:
+        # The audit trail names an account by number: its e-mail is personal data.
+        return f"compte n°{self.pk}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.email:
             self.email = self.email.strip().lower()

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from frenchimpact.audit.services import audit_record, snapshot
+from frenchimpact.audit.services import audit_erase_personal_data, audit_record, snapshot
 
 from .models import User
 from .roles import Role
@@ -146,6 +146,7 @@ def user_delete(*, user: User, actor: Any) -> None:
         _check_may_manage_roles(actor)
     user_pk = user.pk
     with transaction.atomic():
+        audit_erase_personal_data(obj=user)
         stand_in = User(pk=user_pk, email=f"compte-supprime-{user_pk}")
         audit_record(
             actor=None if actor == user else actor,

@@ -52,6 +52,29 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[
     }
 
 
+def audit_label(obj: models.Model) -> str:
+    """How an entry names its object: ``obj.audit_label`` when the model defines one (so that,
+    e.g., a person is named by an account number rather than by their e-mail), else str(obj)."""
+    label = getattr(obj, "audit_label", None)
+    return str(label if label is not None else obj)[:255]
+
+
+def audit_erase_personal_data(*, obj: models.Model) -> int:
+    """Blank the recorded values and labels of every entry about ``obj`` (RGPD erasure).
+
+    The one exception to append-only: when a person's account is erased, the entries about it
+    keep who did what and when, but lose the values that described the person. Call it in the
+    transaction that deletes the object, next to the audit entry recording the deletion.
+    """
+    entries = AuditEntry.objects.for_object(obj)
+    return models.QuerySet.update(
+        entries,
+        object_repr=f"{obj._meta.verbose_name} n°{obj.pk} (supprimé)",
+        changes={},
+        reason="",
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -78,7 +101,7 @@ def audit_record(
             action=action,
             content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
             object_id=str(obj.pk),
-            object_repr=str(obj)[:255],
+            object_repr=audit_label(obj),
             from_state=from_state,
             to_state=to_state,
             changes=changes,

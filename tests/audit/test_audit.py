@@ -144,3 +144,33 @@ def test_history_of_an_object_without_entries_is_404(client, staff, subject):
     client.force_login(staff)
     assert client.get(history_url(subject)).status_code == 404
     assert client.get("/gestion/historique/999999/1/").status_code == 404
+
+
+def test_entries_name_an_account_by_number_not_by_email(staff, subject):
+    entry = audit_record(actor=staff, action="x", obj=subject)
+    assert entry.object_repr == f"compte n°{subject.pk}"
+    assert "porteur@example.org" not in entry.object_repr
+
+
+def test_erasing_personal_data_blanks_values_but_keeps_who_and_when(staff, subject):
+    from frenchimpact.audit.services import audit_erase_personal_data
+
+    audit_record(
+        actor=staff,
+        action="user.rename",
+        obj=subject,
+        before={"last_name": "Ancien"},
+        after={"last_name": "Nouveau"},
+        reason="demande de Mme Nouveau",
+    )
+    other = make_user("autre@example.org")
+    kept = audit_record(actor=staff, action="x", obj=other, after={"last_name": "Garde"})
+
+    assert audit_erase_personal_data(obj=subject) == 1
+
+    erased = AuditEntry.objects.for_object(subject).get()
+    assert erased.changes == {} and erased.reason == ""
+    assert "Nouveau" not in erased.object_repr
+    assert erased.actor == staff and erased.action == "user.rename"
+    kept.refresh_from_db()
+    assert kept.changes == {"last_name": {"avant": None, "apres": "Garde"}}
