@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from frenchimpact.accounts.views import admin_login
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("frenchimpact.pages.urls")),
     path("", include("frenchimpact.core.urls")),
@@ -10,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("territoires/", include("frenchimpact.territories.urls")),
     path("gestion/historique/", include("frenchimpact.audit.urls")),
     path("api/v1/", include("frenchimpact.api.urls")),
+    path("admin/login/", admin_login, name="admin_login"),  # sign in through allauth only
     path("admin/", admin.site.urls),
 ]
 

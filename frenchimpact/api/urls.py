@@ -1,9 +1,22 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from frenchimpact.territories.api import DepartementViewSet, RegionViewSet
+
+from .errors import not_found
 
 app_name = "api"
+
+router = SimpleRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("departements", DepartementViewSet, basename="departement")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+    # Last: any other path ending with "/" is a JSON 404 (paths without it get
+    # CommonMiddleware's redirect to the slashed path first, then this 404).
+    re_path(r"^(?:.*/)?$", not_found, name="not-found"),
 ]

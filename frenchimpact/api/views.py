@@ -1,0 +1,144 @@
+"""Base classes of the API views: every endpoint gets conditional GET, filters, throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.db.models import Count, Max, Model, QuerySet
+from django.http import HttpResponseBase
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from rest_framework import generics, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+
+from .errors import ParameterError
+from .pagination import ListingPagination, single_value
+
+
+class ConditionalGetMixin(generics.GenericAPIView):
+    """Weak ETag and Last-Modified on GET/HEAD, and 304 answers, without serializing.
+
+    Validators come from data already at hand, never from the rendered body:
+    a list runs one aggregate query (max(updated_at), count) on the filtered queryset before
+    fetching the page; a detail uses the fetched object's updated_at. The ETag also hashes
+    the full path (filters, page) and the serializer's field names, so a change of
+    representation invalidates it; bump ``representation_version`` for other changes
+    (a field computed differently). Views whose output includes related rows must add
+    their timestamps through ``get_validator_querysets``.
+    """
+
+    validator_field = "updated_at"
+    representation_version = "1"
+
+    def get_validator_querysets(self, queryset: QuerySet) -> list[QuerySet]:
+        return [queryset]
+
+    def _validators(self, last: dt.datetime | None, count: int) -> tuple[str, int | None]:
+        signature = "|".join(
+            [
+                type(self).__qualname__,
+                self.representation_version,
+                ",".join(getattr(self.get_serializer(), "fields", {})),
+                self.request.get_full_path(),
+                str(count),
+                last.isoformat() if last else "",
+            ]
+        )
+        etag = f'W/"{hashlib.sha256(signature.encode()).hexdigest()[:32]}"'
+        return etag, int(last.timestamp()) if last else None
+
+    def _conditional(
+        self, etag: str, last_modified: int | None
+    ) -> tuple[HttpResponseBase | None, dict[str, str]]:
+        headers = {"ETag": etag}
+        if last_modified is not None:
+            headers["Last-Modified"] = http_date(last_modified)
+        not_modified = get_conditional_response(
+            self.request, etag=etag, last_modified=last_modified
+        )
+        if not_modified is not None:
+            for name, value in headers.items():
+                not_modified[name] = value
+        return not_modified, headers
+
+    def list_validators(self, queryset: QuerySet) -> tuple[str, int | None]:
+        last: dt.datetime | None = None
+        count = 0
+        for validator_queryset in self.get_validator_querysets(queryset):
+            values = validator_queryset.order_by().aggregate(
+                last=Max(self.validator_field), count=Count("pk")
+            )
+            count += values["count"]
+            if values["last"] and (last is None or values["last"] > last):
+                last = values["last"]
+        return self._validators(last, count)
+
+    def object_validators(self, obj: Model) -> tuple[str, int | None]:
+        return self._validators(getattr(obj, self.validator_field), 1)
+
+
+class ReadOnlyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """A public, read-only resource: list (cursor pagination by default) and detail.
+
+    ``filter_serializer_class`` declares the query filters once: they are validated
+    (400 naming the parameter) and documented in the OpenAPI schema from the same class;
+    ``apply_filters`` applies the validated values.
+    """
+
+    pagination_class = ListingPagination
+    filter_serializer_class: type[serializers.Serializer] | None = None
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        # Read at request time, so that tests can switch throttling on with settings.
+        classes: list[type[BaseThrottle]] = api_settings.DEFAULT_THROTTLE_CLASSES  # type: ignore[assignment]
+        return [throttle() for throttle in classes]
+
+    def get_filters(self) -> dict[str, Any]:
+        if self.filter_serializer_class is None:
+            return {}
+        for name in list(self.filter_serializer_class().fields):
+            single_value(self.request, name)
+        # A plain dict, not the QueryDict: DRF would read "?region=" as "no filter" (HTML
+        # form semantics) where an API must answer 400.
+        serializer = self.filter_serializer_class(data=self.request.query_params.dict())
+        if not serializer.is_valid():
+            name, messages = next(iter(serializer.errors.items()))
+            raise ParameterError(str(name), str(messages[0]))
+        return dict(serializer.validated_data)
+
+    def apply_filters(self, queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
+        return queryset.filter(**filters)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if self.action == "list":
+            queryset = self.apply_filters(queryset, self.get_filters())
+        return super().filter_queryset(queryset)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        queryset = self.filter_queryset(self.get_queryset())
+        check_parameters = getattr(self.paginator, "check_parameters", None)
+        if check_parameters is not None:
+            check_parameters(request)
+        not_modified, headers = self._conditional(*self.list_validators(queryset))
+        if not_modified is not None:
+            return not_modified
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            response = Response(self.get_serializer(queryset, many=True).data)
+        else:
+            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        obj = self.get_object()
+        not_modified, headers = self._conditional(*self.object_validators(obj))
+        if not_modified is not None:
+            return not_modified
+        return Response(self.get_serializer(obj).data, headers=headers)

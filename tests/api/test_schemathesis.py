@@ -1,0 +1,42 @@
+"""Property-based tests of every API operation against the OpenAPI schema.
+
+Every endpoint added later is covered as soon as it appears in the schema. All default
+checks run (server errors, status codes, content types, headers, response schemas,
+positive/negative data handling), on a bounded, derandomized number of examples.
+"""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+from config.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # As Django's test client does: the WSGI handler would close the connection around each
+    # request, and with it the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    # The territories fixture is read-only for these GET requests: sharing it between
+    # examples is safe.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_conforms_to_its_schema(case, territories):
+    case.call_and_validate()

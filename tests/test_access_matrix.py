@@ -1,0 +1,322 @@
+"""Every URL of the project, GET by every kind of visitor, against one declared access rule.
+
+How to extend: each new URL name goes in ACCESS with one of the RULES below (add a rule if none
+fits, with the outcome for every persona); a URL with parameters gets sample values in
+SAMPLE_KWARGS (by parameter name) or URL_KWARGS (by URL name), usually from objects created in
+the `world` fixture. The test fails on any URL name ACCESS does not declare, on any declared
+name that no longer exists, and on any outcome that differs from the rule. The human-readable
+matrix is docs/permissions.md.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from frenchimpact.accounts.models import User
+from frenchimpact.accounts.roles import Role
+
+from .accounts.factories import superuser, user_with_role
+
+LOGIN_PATH = "/comptes/login/"
+PROFILE_PATH = "/comptes/profil/"
+
+# --- Rules ------------------------------------------------------------------------------------
+PUBLIC = "public"  # 200 for everyone
+GUEST = "guest"  # entrance pages (login, sign-up): 200 anonymous, signed-in people go to profile
+AUTHENTICATED = "authenticated"  # anonymous to login; any signed-in person 200
+AUTHENTICATED_STEP = "authenticated_step"  # anonymous to login; signed-in people redirected on
+LOGOUT = "logout"  # GET only shows the confirmation (POST logs out); anonymous to home
+FLOW_STEP = "flow_step"  # a step of a flow never started: everyone is redirected, nobody 200
+STAFF_HISTORY = "staff_history"  # programme staff and administrators 200; others 403
+ADMIN = "admin"  # Django admin: administrators (staff); others to login then 403
+NOT_FOUND = "not_found"  # a catch-all answering 404 to everyone
+
+ACCESS: dict[str, str] = {
+    # public pages
+    "pages:home": PUBLIC,
+    "pages:legal": PUBLIC,
+    "pages:privacy": PUBLIC,
+    "pages:accessibility": PUBLIC,
+    "pages:cookies": PUBLIC,
+    "pages:contact": PUBLIC,
+    "pages:sitemap": PUBLIC,
+    "pages:sitemap_xml": PUBLIC,
+    "pages:robots_txt": PUBLIC,
+    "core:healthz": PUBLIC,
+    "territories:index": PUBLIC,
+    # public API
+    "api:schema": PUBLIC,
+    "api:docs": PUBLIC,
+    "api:region-list": PUBLIC,
+    "api:region-detail": PUBLIC,
+    "api:departement-list": PUBLIC,
+    "api:departement-detail": PUBLIC,
+    "api:not-found": NOT_FOUND,
+    # own account (accounts app)
+    "accounts:profile": AUTHENTICATED,
+    "accounts:profile_edit": AUTHENTICATED,
+    "accounts:personal_data_export": AUTHENTICATED,
+    "accounts:delete": AUTHENTICATED,
+    "accounts:confirm_email": PUBLIC,
+    # allauth
+    "account_login": GUEST,
+    "account_signup": GUEST,
+    "account_logout": LOGOUT,
+    "account_inactive": PUBLIC,
+    "account_email_verification_sent": PUBLIC,
+    "account_confirm_email": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_confirm_login_code": FLOW_STEP,
+    "account_email": AUTHENTICATED,
+    "account_change_password": AUTHENTICATED,
+    "account_reauthenticate": AUTHENTICATED,
+    "account_request_reauthentication_code": AUTHENTICATED,
+    "account_confirm_reauthentication_code": AUTHENTICATED_STEP,
+    "account_set_password": AUTHENTICATED_STEP,
+    # management
+    "audit:history": STAFF_HISTORY,
+    # Django admin. Its URL names are generated for each registered model, so the whole
+    # namespace is declared at once; "admin:*" is the only wildcard allowed.
+    "admin_login": ADMIN,
+    "admin:*": ADMIN,
+}
+WILDCARD_NAMESPACES = {"admin"}
+
+# Sample values for URL parameters, by parameter name; a callable receives the world.
+SAMPLE_KWARGS: dict[str, Any] = {
+    "content_type_id": lambda world: ContentType.objects.get_for_model(User).pk,
+    "object_id": lambda world: str(world.subject.pk),
+    "key": "cle-invalide",
+    "uidb36": "1",
+    "app_label": "auth",
+}
+# By URL name, when the parameter name is not enough.
+URL_KWARGS: dict[str, dict[str, Any]] = {
+    "api:region-detail": {"code": "84"},
+    "api:departement-detail": {"code": "69"},
+}
+
+
+# --- Personas ---------------------------------------------------------------------------------
+PERSONAS = ["anonyme", *[role.value for role in Role], "superutilisateur"]
+STAFF_HISTORY_PERSONAS = {Role.PROGRAMME_STAFF.value, Role.ADMINISTRATOR.value, "superutilisateur"}
+ADMIN_PERSONAS = {Role.ADMINISTRATOR.value, "superutilisateur"}
+
+
+@dataclass
+class World:
+    subject: User  # an object with an audit history
+
+
+@pytest.fixture
+def world(db) -> World:
+    call_command("load_territories", stdout=io.StringIO())
+    # Granting a role writes an audit entry: the subject has a history to look at.
+    return World(subject=user_with_role(Role.PROJECT_HOLDER, email="sujet@exemple.fr"))
+
+
+def make_persona(persona: str) -> User | None:
+    if persona == "anonyme":
+        return None
+    if persona == "superutilisateur":
+        return superuser()
+    return user_with_role(Role(persona))
+
+
+# --- URL walking ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Route:
+    name: str | None  # qualified, "namespace:name"
+    namespace: str
+    path: str
+    params: tuple[str, ...]
+
+
+def walk(resolver: URLResolver, namespace: str = "", prefix: str = "") -> Iterator[Route]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk(pattern, inner, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            name = None
+            if pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            params = tuple(pattern.pattern.regex.groupindex)
+            yield Route(name, namespace, prefix + str(pattern.pattern), params)
+
+
+def all_routes() -> list[Route]:
+    return list(walk(get_resolver()))
+
+
+def rule_for(route: Route) -> str | None:
+    if route.name in ACCESS:
+        return ACCESS[route.name]
+    top = route.namespace.split(":")[0]
+    if top in WILDCARD_NAMESPACES:
+        return ACCESS[f"{top}:*"]
+    return None
+
+
+def url_for(route: Route, world: World) -> str:
+    assert route.name is not None
+    kwargs = {}
+    for param in route.params:
+        value = URL_KWARGS.get(route.name, {}).get(param, SAMPLE_KWARGS.get(param))
+        if value is None:
+            pytest.fail(
+                f"No sample value for <{param}> of {route.name}: add it to SAMPLE_KWARGS or URL_KWARGS."
+            )
+        kwargs[param] = value(world) if callable(value) else value
+    return reverse(route.name, kwargs=kwargs)
+
+
+# --- Expected outcomes ------------------------------------------------------------------------
+def login_redirect(response: Any, url: str) -> str | None:
+    if response.status_code != 302:
+        return f"expected a redirect to login, got {response.status_code}"
+    location = response["Location"]
+    if not location.startswith(f"{LOGIN_PATH}?next="):
+        return f"expected a redirect to login, got one to {location}"
+    return None
+
+
+def status(response: Any, *expected: int) -> str | None:
+    if response.status_code not in expected:
+        return f"expected {' or '.join(map(str, expected))}, got {response.status_code}"
+    return None
+
+
+def check(rule: str, persona: str, url: str, client: Client) -> str | None:
+    response = client.get(url)
+    anonymous = persona == "anonyme"
+    if rule == PUBLIC:
+        return status(response, 200)
+    if rule == NOT_FOUND:
+        return status(response, 404)
+    if rule == GUEST:
+        if anonymous:
+            return status(response, 200)
+        if response.status_code != 302 or response["Location"] != PROFILE_PATH:
+            return f"expected a redirect to the profile, got {response.status_code}"
+        return None
+    if rule == AUTHENTICATED:
+        return login_redirect(response, url) if anonymous else status(response, 200)
+    if rule == AUTHENTICATED_STEP:
+        if anonymous:
+            return login_redirect(response, url)
+        if response.status_code != 302 or response["Location"].startswith(LOGIN_PATH):
+            return f"expected a redirect to the next step, got {response.status_code}"
+        return None
+    if rule == LOGOUT:
+        if anonymous:
+            return status(response, 302)
+        problem = status(response, 200)
+        if problem is None and "_auth_user_id" not in client.session:
+            return "a GET logged the user out"
+        return problem
+    if rule == FLOW_STEP:
+        return status(response, 302)
+    if rule == STAFF_HISTORY:
+        if anonymous:
+            return login_redirect(response, url)
+        return status(response, 200 if persona in STAFF_HISTORY_PERSONAS else 403)
+    if rule == ADMIN:
+        return check_admin(persona, response, client)
+    return f"unknown rule {rule!r}"
+
+
+def check_admin(persona: str, response: Any, client: Client) -> str | None:
+    if persona in ADMIN_PERSONAS:
+        # Staff with every permission: any page, a redirect inside the admin (missing object),
+        # 404 (no such object, "view on site" of a model without page), 405 (logout by GET).
+        if response.status_code >= 500 or (
+            response.status_code == 302 and response["Location"].startswith(LOGIN_PATH)
+        ):
+            return f"administrator refused: {response.status_code}"
+        return None
+    # Everyone else ends on allauth's login (anonymous) or a 403 (signed in), never a page.
+    for _hop in range(3):
+        if response.status_code != 302 or response["Location"].startswith(LOGIN_PATH):
+            break
+        response = client.get(response["Location"])
+    if persona == "anonyme":
+        return login_redirect(response, "")
+    return status(response, 403)
+
+
+# --- Tests ------------------------------------------------------------------------------------
+def test_every_url_name_is_declared():
+    routes = all_routes()
+    undeclared = sorted(
+        route.name or f"(unnamed) {route.path}" for route in routes if rule_for(route) is None
+    )
+    assert undeclared == [], (
+        f"Declare these URLs in tests/test_access_matrix.py ACCESS: {undeclared}"
+    )
+    names = {route.name for route in routes}
+    namespaces = {route.namespace.split(":")[0] for route in routes}
+    stale = sorted(
+        key
+        for key in ACCESS
+        if key not in names and not (key.endswith(":*") and key[:-2] in namespaces)
+    )
+    assert stale == [], f"ACCESS declares URLs that no longer exist: {stale}"
+    assert set(ACCESS.values()) <= {
+        PUBLIC, GUEST, AUTHENTICATED, AUTHENTICATED_STEP, LOGOUT, FLOW_STEP, STAFF_HISTORY, ADMIN,
+        NOT_FOUND,
+    }  # fmt: skip
+
+
+def routes_to_visit() -> list[Route]:
+    return [
+        route for route in all_routes() if route.name is not None and rule_for(route) is not None
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+# django-dsfr's DsfrConfig has URLFields; their admin form warns about Django 6's https default.
+@pytest.mark.filterwarnings(
+    "ignore:The default scheme will be changed from 'http' to 'https':"
+    "django.utils.deprecation.RemovedInDjango60Warning"
+)
+def test_access_matrix(persona: str, world: World) -> None:
+    user = make_persona(persona)
+    problems = []
+    for route in routes_to_visit():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        url = url_for(route, world)
+        rule = rule_for(route)
+        assert rule is not None
+        problem = check(rule, persona, url, client)
+        if problem:
+            problems.append(f"{route.name} ({url}) [{rule}]: {problem}")
+    assert problems == [], f"{persona}:\n" + "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_matrix_catches_a_page_that_is_not_theirs(world: World) -> None:
+    """The checker itself can fail: a staff-only page served to a plain user is reported."""
+    client = Client()
+    client.force_login(user_with_role(Role.PROJECT_HOLDER))
+    assert check(STAFF_HISTORY, Role.PROJECT_HOLDER.value, "/comptes/profil/", client) == (
+        "expected 403, got 200"
+    )
+    assert check(AUTHENTICATED, "anonyme", "/", Client()) == "expected a redirect to login, got 200"
