@@ -37,10 +37,10 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
 def user_with_role(role: Role, **kwargs: Any) -> User:
     """A confirmed user holding ``role``, granted through the service (as an operator would)."""
-    user = UserFactory(**kwargs)
+    user = UserFactory.create(**kwargs)
     user_grant_role(user=user, role=role, actor=None)
     return user
 
 
 def superuser(**kwargs: Any) -> User:
-    return UserFactory(is_superuser=True, is_staff=True, **kwargs)
+    return UserFactory.create(is_superuser=True, is_staff=True, **kwargs)

@@ -1,7 +1,5 @@
 """Login (throttled), logout by POST only, and password reset by e-mail."""
 
-import re
-
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -11,7 +9,7 @@ from frenchimpact.accounts.models import User
 from frenchimpact.audit.models import AuditEntry
 
 from .factories import PASSWORD, UserFactory
-from .utils import field_errors, page_text
+from .utils import field_errors, page_text, path_in
 
 LOGIN_URL = "/comptes/login/"
 NEW_PASSWORD = "Essaimage-territorial-2019"
@@ -94,9 +92,7 @@ def test_password_reset_by_email_end_to_end(client, user):
     message = mail.outbox[0]
     assert message.to == ["camille@exemple.fr"]
     assert message.subject == "[French IMPACT] Choisissez un nouveau mot de passe"
-    key_url = re.search(r"http://testserver(/comptes/password/reset/key/\S+/)", message.body).group(
-        1
-    )
+    key_url = path_in(message.body, r"http://testserver(/comptes/password/reset/key/\S+/)")
 
     form_page = client.get(key_url, follow=True)  # allauth moves the key into the session
     assert ">Enregistrer mon nouveau mot de passe</button>" in page_text(form_page)
@@ -114,9 +110,7 @@ def test_password_reset_by_email_end_to_end(client, user):
 @pytest.mark.django_db
 def test_password_reset_refuses_a_weak_new_password(client, user):
     client.post("/comptes/password/reset/", {"email": "camille@exemple.fr"})
-    key_url = re.search(
-        r"http://testserver(/comptes/password/reset/key/\S+/)", mail.outbox[0].body
-    ).group(1)
+    key_url = path_in(mail.outbox[0].body, r"http://testserver(/comptes/password/reset/key/\S+/)")
     set_url = client.get(key_url, follow=True).redirect_chain[-1][0]
 
     response = client.post(set_url, {"password1": "123456789012", "password2": "123456789012"})

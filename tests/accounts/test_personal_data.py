@@ -26,7 +26,9 @@ def test_export_requires_login(client):
 @pytest.mark.django_db
 def test_export_holds_my_data_and_nothing_about_other_people(client):
     admin = user_with_role(Role.ADMINISTRATOR, email="admin@exemple.fr", notify_calls=True)
-    other = UserFactory(email="autre.personne@exemple.fr", first_name="Sacha", last_name="Autre")
+    other = UserFactory.create(
+        email="autre.personne@exemple.fr", first_name="Sacha", last_name="Autre"
+    )
     user_grant_role(user=other, role=Role.HACKER, actor=admin, reason="Arrivée de Sacha")
     user_update_profile(
         user=admin,

@@ -1,7 +1,5 @@
 """The profile page, editing name and preferences, and changing the e-mail address."""
 
-import re
-
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
@@ -10,7 +8,7 @@ from frenchimpact.accounts.roles import Role
 from frenchimpact.audit.models import AuditEntry
 
 from .factories import user_with_role
-from .utils import field_errors, page_text
+from .utils import field_errors, page_text, path_in
 
 
 @pytest.mark.django_db
@@ -112,9 +110,7 @@ def test_change_of_email_waits_for_the_confirmation_of_the_new_address(logged_cl
     pending = page_text(logged_client.get("/comptes/email/"))
     assert "Changement en attente de confirmation" in pending
 
-    url = re.search(r"http://testserver(/comptes/confirm-email/\S+/)", mail.outbox[-1].body).group(
-        1
-    )
+    url = path_in(mail.outbox[-1].body, r"http://testserver(/comptes/confirm-email/\S+/)")
     logged_client.post(url)
 
     user.refresh_from_db()

@@ -97,7 +97,7 @@ def test_checks_for_anonymous_inactive_and_superuser():
     assert not can_view_audit_history(user_with_role(Role.PROGRAMME_STAFF, is_active=False))
     root = superuser()
     assert is_administrator(root) and is_programme_staff(root) and can_view_audit_history(root)
-    assert not is_administrator(UserFactory())
+    assert not is_administrator(UserFactory.create())
 
 
 @role_required(Role.HACKER, Role.REVIEWER)
@@ -123,7 +123,7 @@ def test_role_required_sends_anonymous_to_login_and_others_to_403(view):
     assert response.status_code == 302
     assert response["Location"] == "/comptes/login/?next=/gestion/obstacles/%3Fpage%3D2"
 
-    request.user = UserFactory()
+    request.user = UserFactory.create()
     with pytest.raises(PermissionDenied):
         view(request)
 

@@ -13,3 +13,12 @@ def field_errors(response) -> list[str]:
     """The messages shown under the fields (DSFR fr-error-text / fr-message--error)."""
     body = page_text(response)
     return re.findall(r'class="fr-(?:error-text|message fr-message--error)">(.*?)</p>', body)
+
+
+def path_in(body: object, pattern: str) -> str:
+    """The first group of ``pattern`` found in an e-mail body (fails the test when absent)."""
+    import re
+
+    match = re.search(pattern, str(body))
+    assert match is not None, f"{pattern!r} not found in:\n{body}"
+    return match.group(1)

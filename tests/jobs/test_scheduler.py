@@ -15,8 +15,8 @@ DB_TASKS = {
 }
 
 
-def paris(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=PARIS)
+def paris(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
 def test_daily_slot_is_the_latest_paris_time_already_passed():
