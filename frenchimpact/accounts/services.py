@@ -69,70 +69,51 @@ def _check_may_manage_roles(actor: Any) -> None:
         raise PermissionDenied("Only administrators grant or revoke roles.")
 
 
+def _role_state(user: User) -> dict[str, Any]:
+    return {"roles": sorted(user.groups.values_list("name", flat=True)), "is_staff": user.is_staff}
+
+
+def _user_change_role(*, user: User, role: Role, actor: Any, reason: str, grant: bool) -> bool:
+    _check_may_manage_roles(actor)
+    with transaction.atomic():
+        group = Group.objects.get(name=role.value)
+        if user.groups.filter(pk=group.pk).exists() == grant:
+            return False
+        before = _role_state(user)
+        if grant:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+        if role == Role.ADMINISTRATOR:
+            # The administrator role opens the Django admin; a superuser keeps it regardless.
+            is_staff = grant or user.is_superuser
+            if user.is_staff != is_staff:
+                user.is_staff = is_staff
+                user.save(update_fields=["is_staff"])
+        audit_record(
+            actor=actor,
+            action="user.grant_role" if grant else "user.revoke_role",
+            obj=user,
+            before=before,
+            after=_role_state(user),
+            reason=reason,
+        )
+    user.__dict__.pop("_role_names_cache", None)
+    return True
+
+
 def user_grant_role(*, user: User, role: Role, actor: Any, reason: str = "") -> bool:
     """Put the user in the role's group. Returns False when the user already had it.
 
     The administrator role also opens the Django admin (is_staff). Only administrators (or the
     system, actor=None) may grant a role.
     """
-    _check_may_manage_roles(actor)
-    with transaction.atomic():
-        group = Group.objects.get(name=role.value)
-        if user.groups.filter(pk=group.pk).exists():
-            return False
-        before = {
-            "roles": sorted(user.groups.values_list("name", flat=True)),
-            "is_staff": user.is_staff,
-        }
-        user.groups.add(group)
-        if role == Role.ADMINISTRATOR and not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-        after = {
-            "roles": sorted(user.groups.values_list("name", flat=True)),
-            "is_staff": user.is_staff,
-        }
-        audit_record(
-            actor=actor,
-            action="user.grant_role",
-            obj=user,
-            before=before,
-            after=after,
-            reason=reason,
-        )
-    user.__dict__.pop("_role_names_cache", None)
-    return True
+    return _user_change_role(user=user, role=role, actor=actor, reason=reason, grant=True)
 
 
 def user_revoke_role(*, user: User, role: Role, actor: Any, reason: str = "") -> bool:
     """Take the user out of the role's group. Returns False when the user did not have it."""
-    _check_may_manage_roles(actor)
-    with transaction.atomic():
-        group = Group.objects.get(name=role.value)
-        if not user.groups.filter(pk=group.pk).exists():
-            return False
-        before = {
-            "roles": sorted(user.groups.values_list("name", flat=True)),
-            "is_staff": user.is_staff,
-        }
-        user.groups.remove(group)
-        if role == Role.ADMINISTRATOR and user.is_staff and not user.is_superuser:
-            user.is_staff = False
-            user.save(update_fields=["is_staff"])
-        after = {
-            "roles": sorted(user.groups.values_list("name", flat=True)),
-            "is_staff": user.is_staff,
-        }
-        audit_record(
-            actor=actor,
-            action="user.revoke_role",
-            obj=user,
-            before=before,
-            after=after,
-            reason=reason,
-        )
-    user.__dict__.pop("_role_names_cache", None)
-    return True
+    return _user_change_role(user=user, role=role, actor=actor, reason=reason, grant=False)
 
 
 def user_delete(*, user: User, actor: Any) -> None:
