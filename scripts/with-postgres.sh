@@ -37,6 +37,7 @@ else
   fi
   PGPORT_=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   PGDATA_DIR=$(mktemp -d /tmp/frenchimpact-pg.XXXXXX)
+  cleanup() { rm -rf "$PGDATA_DIR"; }  # also when initdb or pg_ctl fails
   AS=()
   if [ "$(id -u)" = 0 ]; then
     chown postgres: "$PGDATA_DIR"

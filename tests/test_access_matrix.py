@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from frenchimpact.accounts.models import User
 from frenchimpact.accounts.roles import Role
 
-from .accounts.factories import superuser, user_with_role
+from .accounts.factories import UserFactory, superuser, user_with_role
 
 LOGIN_PATH = "/comptes/login/"
 PROFILE_PATH = "/comptes/profil/"
@@ -110,7 +110,8 @@ URL_KWARGS: dict[str, dict[str, Any]] = {
 
 
 # --- Personas ---------------------------------------------------------------------------------
-PERSONAS = ["anonyme", *[role.value for role in Role], "superutilisateur"]
+# "sans_role": signed in, no role (the matrix's "registered visitor" column).
+PERSONAS = ["anonyme", "sans_role", *[role.value for role in Role], "superutilisateur"]
 STAFF_HISTORY_PERSONAS = {Role.PROGRAMME_STAFF.value, Role.ADMINISTRATOR.value, "superutilisateur"}
 ADMIN_PERSONAS = {Role.ADMINISTRATOR.value, "superutilisateur"}
 
@@ -132,6 +133,8 @@ def make_persona(persona: str) -> User | None:
         return None
     if persona == "superutilisateur":
         return superuser()
+    if persona == "sans_role":
+        return UserFactory.create()
     return user_with_role(Role(persona))
 
 

@@ -246,6 +246,13 @@ TASKS = {
     }
 }
 
+# --- Client addresses behind reverse proxies ------------------------------------------------
+# How many trusted proxies append to X-Forwarded-For in front of the platform. Throttles (login,
+# sign-up, contact form, API) count per client address: read it that many hops from the right,
+# never trust a header a client can forge (0: the socket's address, no proxy).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # --- API --------------------------------------------------------------------------------------
 API_ANON_RATE = env_str("API_ANON_RATE", "120/minute")
 API_USER_RATE = env_str("API_USER_RATE", "600/minute")
@@ -267,6 +274,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "frenchimpact.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "frenchimpact.api.errors.ContentNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API French IMPACT",

@@ -6,11 +6,11 @@ import random
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .models import User
 from .roles import Role
+from .services import user_grant_role
 
 DEMO_PASSWORD = "FrenchImpact-demo-2026"  # noqa: S105  (demo data only; refused in production)
 DEMO_DOMAIN = "demo.frenchimpact.example"
@@ -87,7 +87,6 @@ def seed_demo_accounts(*, rng: random.Random) -> list[DemoAccount]:
     """Create (or bring back to their demo state) the demo users of every role."""
     accounts = []
     for role, count in PER_ROLE.items():
-        group = Group.objects.get(name=role.value)
         for index in range(1, count + 1):
             email = demo_email(role, index)
             user, created = User.objects.get_or_create(
@@ -99,11 +98,12 @@ def seed_demo_accounts(*, rng: random.Random) -> list[DemoAccount]:
             )
             if not created:
                 rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)  # keep the sequence stable
-            user.is_staff = role in (Role.PROGRAMME_STAFF, Role.ADMINISTRATOR)
-            user.is_superuser = role is Role.ADMINISTRATOR
+            # Only the administrator role opens the Django admin (see docs/permissions.md).
+            user.is_staff = role is Role.ADMINISTRATOR
+            user.is_superuser = False
             user.set_password(DEMO_PASSWORD)
             user.save()
-            user.groups.add(group)
+            user_grant_role(user=user, role=role, actor=None, reason="Données de démonstration")
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )

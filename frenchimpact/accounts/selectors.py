@@ -23,8 +23,8 @@ def user_roles(*, user: User) -> list[Role]:
 def user_personal_data(*, user: User) -> dict[str, Any]:
     """Everything the platform holds about the user, for the RGPD access right (article 15).
 
-    Nothing about other people: audit entries are those the user wrote, and for an entry about
-    another account only the action and date are kept (not that person's name or changes).
+    Nothing about other people: for an entry the user wrote about another account only the action
+    and date are kept, and entries others wrote about the user do not say who wrote them.
     """
     user_type = ContentType.objects.get_for_model(User)
     entries = []
@@ -48,6 +48,22 @@ def user_personal_data(*, user: User) -> dict[str, Any]:
                 "motif": "" if about_someone_else else entry.reason,
             }
         )
+    # What others (administrators, the system) recorded about this account: the person's data
+    # too, but without the identity of whoever acted.
+    about_me = [
+        {
+            "date": entry.created_at.isoformat(),
+            "action": entry.action,
+            "auteur": "système" if entry.actor_id is None else "un autre compte",
+            "etat_avant": entry.from_state,
+            "etat_apres": entry.to_state,
+            "modifications": entry.changes,
+            "motif": entry.reason,
+        }
+        for entry in AuditEntry.objects.for_object(user)
+        .exclude(actor=user)
+        .order_by("created_at", "pk")
+    ]
     return {
         "date_export": timezone.now().isoformat(),
         "utilisateur": {
@@ -70,4 +86,5 @@ def user_personal_data(*, user: User) -> dict[str, Any]:
         ],
         "groupes": sorted(user.groups.values_list("name", flat=True)),
         "journal_audit": entries,
+        "journal_audit_me_concernant": about_me,
     }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,6 +28,24 @@ class ParameterError(exceptions.APIException):
         self.parametre = parametre
         if status_code is not None:
             self.status_code = status_code
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """An unknown ?format= is a bad parameter (400 naming it), not a missing resource."""
+
+    def filter_renderers(
+        self, renderers: Iterable[BaseRenderer], format: str
+    ) -> list[BaseRenderer]:
+        renderers = list(renderers)
+        matching = [renderer for renderer in renderers if renderer.format == format]
+        if not matching:
+            formats = ", ".join(sorted({renderer.format for renderer in renderers}))
+            raise ParameterError(
+                "format",
+                _("Format « %(format)s » inconnu ; formats disponibles : %(formats)s.")
+                % {"format": format, "formats": formats},
+            )
+        return matching
 
 
 def error_body(erreur: str, *, parametre: str | None = None, detail: str | None = None) -> dict:
@@ -76,7 +97,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = _("La méthode %(method)s n’est pas autorisée sur cette adresse.") % {
             "method": request.method if request else "?"
         }
-    elif isinstance(exc, exceptions.NotFound) and not isinstance(exc, ParameterError):
+    elif isinstance(exc, Http404 | exceptions.NotFound) and not isinstance(exc, ParameterError):
+        # Django's Http404 (get_object_or_404) carries an English model message: replace it.
         detail = _("Aucune ressource ne correspond à cette adresse.")
     else:
         key, detail = _first_message(response.data)

@@ -89,6 +89,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /comptes/",
         "Disallow: /gestion/",
-        f"Sitemap: {settings.SITE_URL}{reverse('pages:sitemap_xml')}",
+        # The host that was asked (validated by ALLOWED_HOSTS), like sitemap.xml's own links.
+        f"Sitemap: {request.build_absolute_uri(reverse('pages:sitemap_xml'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -77,6 +77,26 @@ def test_export_holds_my_data_and_nothing_about_other_people(client):
     text = response.content.decode()
     for foreign in ("autre.personne@exemple.fr", "Sacha", "Secret", "Arrivée de Sacha"):
         assert foreign not in text
+    # what the system recorded about the admin's account is theirs too
+    about_me = data["journal_audit_me_concernant"]
+    assert [(e["action"], e["auteur"]) for e in about_me] == [("user.grant_role", "système")]
+    assert about_me[0]["modifications"]["roles"]["apres"] == ["administrateur"]
+
+
+@pytest.mark.django_db
+def test_export_shows_what_others_recorded_about_me_without_naming_them(client):
+    admin = user_with_role(Role.ADMINISTRATOR, email="chef@exemple.fr", first_name="Dominique")
+    me = UserFactory.create(email="moi@exemple.fr")
+    user_grant_role(user=me, role=Role.REVIEWER, actor=admin, reason="Jury 2018")
+    client.force_login(me)
+
+    data = json.loads(client.get("/comptes/profil/mes-donnees/").content)
+
+    assert [
+        (e["action"], e["auteur"], e["motif"]) for e in data["journal_audit_me_concernant"]
+    ] == [("user.grant_role", "un autre compte", "Jury 2018")]
+    text = json.dumps(data, ensure_ascii=False)
+    assert "chef@exemple.fr" not in text and "Dominique" not in text
 
 
 @pytest.mark.django_db

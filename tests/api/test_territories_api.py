@@ -95,6 +95,13 @@ def test_unknown_codes_are_json_404(client, territories, path):
     body = response.json()
     assert body["erreur"] == "Ressource introuvable"
     assert body["parametre"] is None
+    assert body["detail"].startswith("Aucun")  # French, never "No Region matches…"
+
+
+def test_format_switch_is_not_offered(client, territories):
+    response = client.get("/api/v1/regions/", {"format": "xml"})
+    assert response.status_code == 400
+    assert response.json()["parametre"] == "format"
 
 
 def test_a_department_moved_to_another_region_shows_its_new_region(client, territories):

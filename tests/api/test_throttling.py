@@ -63,3 +63,28 @@ def test_throttling_is_off_in_the_rest_of_the_suite(client, territories):
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == []
     for _ in range(5):
         assert client.get("/api/v1/regions/53/").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_reset_the_count(client, territories, throttled):
+    # With no trusted proxy (TRUSTED_PROXY_COUNT=0) the socket's address counts, not the header.
+    for n in range(3):
+        response = client.get("/api/v1/regions/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        assert response.status_code == 200
+    forged = client.get("/api/v1/regions/", HTTP_X_FORWARDED_FOR="203.0.113.99")
+    assert forged.status_code == 429
+
+
+def test_behind_one_trusted_proxy_the_forwarded_address_counts(client, territories, throttled):
+    with override_settings(REST_FRAMEWORK={**THROTTLED, "NUM_PROXIES": 1}):
+        for _ in range(3):
+            assert (
+                client.get("/api/v1/regions/", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code
+                == 200
+            )
+        assert (
+            client.get("/api/v1/regions/", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+        )
+        # another visitor behind the same proxy is not blocked by the first one
+        assert (
+            client.get("/api/v1/regions/", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200
+        )

@@ -18,7 +18,12 @@ def test_seed_demo_creates_users_of_every_role_and_prints_the_login(capsys):
     staff_email = "equipe-programme-1@demo.frenchimpact.example"
     assert staff_email in out
     staff = authenticate(email=staff_email, password=DEMO_PASSWORD)
-    assert staff is not None and staff.is_staff and user_has_role(staff, Role.PROGRAMME_STAFF)
+    assert staff is not None and user_has_role(staff, Role.PROGRAMME_STAFF)
+    # The matrix keeps the Django admin for administrators only.
+    assert not staff.is_staff
+    admin = User.objects.get(email="administrateur-1@demo.frenchimpact.example")
+    assert admin.is_staff and user_has_role(admin, Role.ADMINISTRATOR)
+    assert not User.objects.filter(is_staff=True).exclude(groups__name="administrateur").exists()
 
 
 @pytest.mark.django_db

@@ -3,7 +3,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -46,9 +45,8 @@ def test_robots_txt_allows_public_pages_and_points_to_the_sitemap(client):
     assert lines[-1].endswith("/sitemap.xml")
 
 
-@override_settings(SITE_URL="https://frenchimpact.example")
-def test_robots_txt_sitemap_uses_the_public_site_url(client):
-    response = client.get("/robots.txt")
+def test_robots_txt_sitemap_uses_the_host_that_was_asked(client):
+    response = client.get("/robots.txt", HTTP_HOST="frenchimpact.example", secure=True)
 
     assert "Sitemap: https://frenchimpact.example/sitemap.xml" in response.content.decode()
 
