@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "frenchimpact.audit",
     "frenchimpact.jobs",
     "frenchimpact.territories",
+    "frenchimpact.organisations",
+    "frenchimpact.projects",
+    "frenchimpact.search",
+    "frenchimpact.directory",
     "frenchimpact.api",
     "frenchimpact.pages",
 ]
