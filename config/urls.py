@@ -10,6 +10,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("comptes/", include("frenchimpact.accounts.urls")),
     path("comptes/", include("allauth.urls")),
     path("territoires/", include("frenchimpact.territories.urls")),
+    path("annuaire/", include("frenchimpact.directory.urls")),
+    path("structures/", include("frenchimpact.organisations.urls")),
+    path("projets/", include("frenchimpact.projects.urls")),
+    path("gestion/moderation/", include("frenchimpact.organisations.moderation_urls")),
     path("gestion/historique/", include("frenchimpact.audit.urls")),
     path("api/v1/", include("frenchimpact.api.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # sign in through allauth only
