@@ -23,9 +23,15 @@ from frenchimpact.accounts.roles import Role, user_has_role
 
 __all__ = [
     "RoleRequiredMixin",
+    "can_decide_join_request",
+    "can_edit_organisation",
+    "can_edit_project",
+    "can_moderate",
     "can_view_audit_history",
     "has_any_role",
     "is_administrator",
+    "is_organisation_admin",
+    "is_organisation_member",
     "is_programme_staff",
     "role_required",
 ]
@@ -51,6 +57,69 @@ def has_any_role(user: Any, *roles: Role) -> bool:
 def can_view_audit_history(user: Any) -> bool:
     """The per-object audit history is for programme staff and administrators."""
     return is_programme_staff(user) or is_administrator(user)
+
+
+def can_moderate(user: Any) -> bool:
+    """Moderation (queue, approvals, reports, claims) is for programme staff and administrators."""
+    return is_programme_staff(user) or is_administrator(user)
+
+
+def organisation_member_role(user: Any, organisation: Any) -> str | None:
+    """The user's role in the organisation ("admin", "editeur") or None.
+
+    Reads ``organisation.memberships`` when it was prefetched (no query per row on lists);
+    otherwise one query.
+    """
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    if organisation is None or organisation.pk is None:
+        return None
+    if "memberships" in getattr(organisation, "_prefetched_objects_cache", {}):
+        for membership in organisation.memberships.all():
+            if membership.user_id == user.pk:
+                return str(membership.role)
+        return None
+    from frenchimpact.organisations.models import Membership
+
+    role = (
+        Membership.objects.filter(organisation_id=organisation.pk, user_id=user.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return str(role) if role is not None else None
+
+
+def is_organisation_member(user: Any, organisation: Any) -> bool:
+    """Any member of the organisation (admin or editor)."""
+    return organisation_member_role(user, organisation) is not None
+
+
+def is_organisation_admin(user: Any, organisation: Any) -> bool:
+    """An admin member of the organisation: manages members and decides join requests."""
+    from frenchimpact.organisations.enums import MemberRole
+
+    return organisation_member_role(user, organisation) == MemberRole.ADMIN
+
+
+def can_edit_organisation(user: Any, organisation: Any) -> bool:
+    """Members (admins and editors) edit their organisation's record and create its projects.
+
+    Programme staff do not edit records here: they moderate (and administrators have the
+    Django admin)."""
+    return is_organisation_member(user, organisation)
+
+
+def can_edit_project(user: Any, project: Any) -> bool:
+    """Members of the organisation carrying the project."""
+    return can_edit_organisation(user, project.organisation)
+
+
+def can_decide_join_request(user: Any, join_request: Any, *, has_admin: bool) -> bool:
+    """An admin member decides; when the organisation has no admin (an unclaimed imported
+    record), programme staff decide instead. ``has_admin`` comes from the caller (one query)."""
+    if has_admin:
+        return is_organisation_admin(user, join_request.organisation)
+    return can_moderate(user)
 
 
 def _check_roles(request: HttpRequest, roles: tuple[Role, ...]) -> HttpResponseBase | None:

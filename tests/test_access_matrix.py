@@ -23,8 +23,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from frenchimpact.accounts.models import User
 from frenchimpact.accounts.roles import Role
+from frenchimpact.organisations.enums import ReportKind
+from frenchimpact.organisations.models import JoinRequest, Organisation, OrganisationReport
+from frenchimpact.projects.models import Project
 
 from .accounts.factories import UserFactory, superuser, user_with_role
+from .organisations.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    PublishedOrganisationFactory,
+    PublishedProjectFactory,
+    member_of,
+)
 
 LOGIN_PATH = "/comptes/login/"
 PROFILE_PATH = "/comptes/profil/"
@@ -39,6 +50,8 @@ FLOW_STEP = "flow_step"  # a step of a flow never started: everyone is redirecte
 STAFF_HISTORY = "staff_history"  # programme staff and administrators 200; others 403
 ADMIN = "admin"  # Django admin: administrators (staff); others to login then 403
 NOT_FOUND = "not_found"  # a catch-all answering 404 to everyone
+STAFF = "staff"  # moderation: programme staff and administrators 200; others 403
+MEMBER = "member"  # an organisation's own pages: its member 200; anonymous to login; others 403
 
 ACCESS: dict[str, str] = {
     # public pages
@@ -60,7 +73,17 @@ ACCESS: dict[str, str] = {
     "api:region-detail": PUBLIC,
     "api:departement-list": PUBLIC,
     "api:departement-detail": PUBLIC,
+    "api:organisation-list": PUBLIC,
+    "api:organisation-detail": PUBLIC,
+    "api:projet-list": PUBLIC,
+    "api:projet-detail": PUBLIC,
     "api:not-found": NOT_FOUND,
+    # public directory
+    "directory:index": PUBLIC,
+    "directory:organisation_list": PUBLIC,
+    "directory:map": PUBLIC,
+    "directory:organisation": PUBLIC,
+    "directory:project": PUBLIC,
     # own account (accounts app)
     "accounts:profile": AUTHENTICATED,
     "accounts:profile_edit": AUTHENTICATED,
@@ -85,6 +108,25 @@ ACCESS: dict[str, str] = {
     "account_request_reauthentication_code": AUTHENTICATED,
     "account_confirm_reauthentication_code": AUTHENTICATED_STEP,
     "account_set_password": AUTHENTICATED_STEP,
+    # organisations and projects, member side
+    "organisations:dashboard": AUTHENTICATED,
+    "organisations:declare": AUTHENTICATED,
+    "organisations:create": AUTHENTICATED,
+    "organisations:join": AUTHENTICATED,
+    "organisations:report": PUBLIC,
+    "organisations:detail": MEMBER,
+    "organisations:edit": MEMBER,
+    "organisations:charter": MEMBER,
+    "organisations:members": MEMBER,
+    "organisations:join_request": MEMBER,  # the organisation's admins decide
+    "projects:create": AUTHENTICATED,
+    "projects:edit": MEMBER,
+    # moderation
+    "moderation:queue": STAFF,
+    "moderation:organisation": STAFF,
+    "moderation:project": STAFF,
+    "moderation:join_request": STAFF,
+    "moderation:report": STAFF,
     # management
     "audit:history": STAFF_HISTORY,
     # Django admin. Its URL names are generated for each registered model, so the whole
@@ -106,12 +148,35 @@ SAMPLE_KWARGS: dict[str, Any] = {
 URL_KWARGS: dict[str, dict[str, Any]] = {
     "api:region-detail": {"code": "84"},
     "api:departement-detail": {"code": "69"},
+    "organisations:join": {"pk": lambda world: world.other_organisation.pk},
+    "directory:organisation": {"pk": lambda world: world.published_organisation.pk},
+    "directory:project": {"pk": lambda world: world.published_project.pk},
+    "api:organisation-detail": {"id": lambda world: world.published_organisation.pk},
+    "api:projet-detail": {"id": lambda world: world.published_project.pk},
+    "organisations:report": {"pk": lambda world: world.published_organisation.pk},
+    "organisations:detail": {"pk": lambda world: world.pending_organisation.pk},
+    "organisations:edit": {"pk": lambda world: world.pending_organisation.pk},
+    "organisations:charter": {"pk": lambda world: world.pending_organisation.pk},
+    "organisations:members": {"pk": lambda world: world.pending_organisation.pk},
+    "organisations:join_request": {"pk": lambda world: world.join_request.pk},
+    "projects:edit": {"pk": lambda world: world.project.pk},
+    "moderation:organisation": {"pk": lambda world: world.pending_organisation.pk},
+    "moderation:project": {"pk": lambda world: world.project.pk},
+    "moderation:join_request": {"pk": lambda world: world.join_request.pk},
+    "moderation:report": {"pk": lambda world: world.report.pk},
 }
 
 
 # --- Personas ---------------------------------------------------------------------------------
 # "sans_role": signed in, no role (the matrix's "registered visitor" column).
-PERSONAS = ["anonyme", "sans_role", *[role.value for role in Role], "superutilisateur"]
+# "membre_structure": admin member of the world's organisations (their own pages are theirs).
+PERSONAS = [
+    "anonyme",
+    "sans_role",
+    *[role.value for role in Role],
+    "superutilisateur",
+    "membre_structure",
+]
 STAFF_HISTORY_PERSONAS = {Role.PROGRAMME_STAFF.value, Role.ADMINISTRATOR.value, "superutilisateur"}
 ADMIN_PERSONAS = {Role.ADMINISTRATOR.value, "superutilisateur"}
 
@@ -119,13 +184,39 @@ ADMIN_PERSONAS = {Role.ADMINISTRATOR.value, "superutilisateur"}
 @dataclass
 class World:
     subject: User  # an object with an audit history
+    member: User  # admin member of pending_organisation and published_organisation
+    pending_organisation: Organisation
+    published_organisation: Organisation
+    other_organisation: Organisation  # published, someone else's: the member may ask to join
+    project: Project  # pending
+    published_project: Project
+    join_request: JoinRequest
+    report: OrganisationReport
 
 
 @pytest.fixture
 def world(db) -> World:
     call_command("load_territories", stdout=io.StringIO())
-    # Granting a role writes an audit entry: the subject has a history to look at.
-    return World(subject=user_with_role(Role.PROJECT_HOLDER, email="sujet@exemple.fr"))
+    pending = OrganisationFactory.create()
+    published = PublishedOrganisationFactory.create()
+    other = PublishedOrganisationFactory.create()
+    member = member_of(pending)
+    MembershipFactory.create(organisation=published, user=member)
+    MembershipFactory.create(organisation=other)
+    return World(
+        # Granting a role writes an audit entry: the subject has a history to look at.
+        subject=user_with_role(Role.PROJECT_HOLDER, email="sujet@exemple.fr"),
+        member=member,
+        pending_organisation=pending,
+        published_organisation=published,
+        other_organisation=other,
+        project=ProjectFactory.create(organisation=pending),
+        published_project=PublishedProjectFactory.create(organisation=published),
+        join_request=JoinRequest.objects.create(organisation=published, user=UserFactory.create()),
+        report=OrganisationReport.objects.create(
+            organisation=published, kind=ReportKind.ERROR, message="Adresse erronée"
+        ),
+    )
 
 
 def make_persona(persona: str) -> User | None:
@@ -234,7 +325,11 @@ def check(rule: str, persona: str, url: str, client: Client) -> str | None:
         return problem
     if rule == FLOW_STEP:
         return status(response, 302)
-    if rule == STAFF_HISTORY:
+    if rule == MEMBER:
+        if anonymous:
+            return login_redirect(response, url)
+        return status(response, 200 if persona == "membre_structure" else 403)
+    if rule in (STAFF_HISTORY, STAFF):
         if anonymous:
             return login_redirect(response, url)
         return status(response, 200 if persona in STAFF_HISTORY_PERSONAS else 403)
@@ -281,7 +376,7 @@ def test_every_url_name_is_declared():
     assert stale == [], f"ACCESS declares URLs that no longer exist: {stale}"
     assert set(ACCESS.values()) <= {
         PUBLIC, GUEST, AUTHENTICATED, AUTHENTICATED_STEP, LOGOUT, FLOW_STEP, STAFF_HISTORY, ADMIN,
-        NOT_FOUND,
+        NOT_FOUND, STAFF, MEMBER,
     }  # fmt: skip
 
 
@@ -299,7 +394,7 @@ def routes_to_visit() -> list[Route]:
     "django.utils.deprecation.RemovedInDjango60Warning"
 )
 def test_access_matrix(persona: str, world: World) -> None:
-    user = make_persona(persona)
+    user = world.member if persona == "membre_structure" else make_persona(persona)
     problems = []
     for route in routes_to_visit():
         client = Client()

@@ -164,6 +164,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Size cap of uploaded logos and project images (organisations.validators).
+IMAGE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 # --- Accounts ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from frenchimpact.directory.api import OrganisationViewSet, ProjetViewSet
 from frenchimpact.territories.api import DepartementViewSet, RegionViewSet
 
 from .errors import not_found
@@ -11,6 +12,8 @@ app_name = "api"
 router = SimpleRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("departements", DepartementViewSet, basename="departement")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("projets", ProjetViewSet, basename="projet")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,21 +1,23 @@
 """Member-side pages of organisations (registration, membership, edits, reports).
 
-Placeholder routes: the names are the contract other apps link to (directory pages).
+The names dashboard, declare, join and report are the contract other apps link to.
 """
 
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "organisations"
 
-
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
-
-
 urlpatterns = [
-    path("", _todo, name="dashboard"),  # the signed-in user's organisations and projects
-    path("declarer/", _todo, name="declare"),  # declare an organisation by SIRET/SIREN
-    path("<int:pk>/rejoindre/", _todo, name="join"),  # ask to join an existing organisation
-    path("<int:pk>/signaler/", _todo, name="report"),  # report an error / not my structure
+    path("", views.dashboard, name="dashboard"),
+    path("declarer/", views.declare, name="declare"),
+    path("creer/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/modifier/", views.edit, name="edit"),
+    path("<int:pk>/charte/", views.charter, name="charter"),
+    path("<int:pk>/membres/", views.members, name="members"),
+    path("<int:pk>/rejoindre/", views.join, name="join"),
+    path("<int:pk>/signaler/", views.report, name="report"),
+    path("demandes/<int:pk>/", views.join_request, name="join_request"),
 ]

@@ -1,5 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "projects"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("nouveau/", views.create, name="create"),
+    path("<int:pk>/modifier/", views.edit, name="edit"),
+]

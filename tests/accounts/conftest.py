@@ -5,7 +5,7 @@ from .factories import UserFactory
 
 @pytest.fixture
 def user(db):
-    return UserFactory(email="camille@exemple.fr", first_name="Camille", last_name="Martin")
+    return UserFactory.create(email="camille@exemple.fr", first_name="Camille", last_name="Martin")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Users for tests: `UserFactory()` is a confirmed account; `user_with_role(Role.X)` adds a role."""
+"""Users for tests: `UserFactory.create()` is a confirmed account; `user_with_role(Role.X)` adds a role."""
 
 from __future__ import annotations
 

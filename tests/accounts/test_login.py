@@ -172,7 +172,7 @@ def test_password_change_changes_it_and_notifies(logged_client, user):
 
 @pytest.mark.django_db
 def test_inactive_account_cannot_log_in(client):
-    UserFactory(email="inactif@exemple.fr", is_active=False)
+    UserFactory.create(email="inactif@exemple.fr", is_active=False)
 
     response = login(client, email="inactif@exemple.fr")
 

@@ -135,7 +135,7 @@ def test_expired_confirmation_link_says_so_and_confirms_nothing(client):
 
 @pytest.mark.django_db
 def test_signup_with_a_taken_address_explains_and_links_to_login_and_reset(client):
-    UserFactory(email="deja@exemple.fr")
+    UserFactory.create(email="deja@exemple.fr")
 
     response = signup(client, email="Deja@Exemple.fr")
 

@@ -12,6 +12,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
+from frenchimpact.search import documents
+from tests.search import builders
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
 
@@ -27,6 +29,16 @@ def _keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture
+def directory_records(territories):
+    """A few published organisations and projects, indexed, for the directory endpoints."""
+    first = builders.organisation(name="Économie solidaire", departement="35", kinds=["financeur"])
+    second = builders.organisation(name="Jardins de Cocagne", region="11", website="https://a.fr")
+    builders.project(organisation_=first, title="Cœur solidaire", regions=["53"], sdgs=[1, 3])
+    builders.project(organisation_=second, title="Potagers", is_national=True, departements=["75"])
+    documents.rebuild()
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
@@ -34,9 +46,9 @@ def _keep_the_test_connection():
     derandomize=True,
     deadline=None,
     database=None,
-    # The territories fixture is read-only for these GET requests: sharing it between
+    # The territories and directory fixtures are read-only for these GET requests: sharing it between
     # examples is safe.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_conforms_to_its_schema(case, territories):
+def test_api_conforms_to_its_schema(case, territories, directory_records):
     case.call_and_validate()
