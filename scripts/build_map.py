@@ -51,7 +51,7 @@ def bounds(rings: list[Ring]) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def projector(rings: list[Ring], box: tuple[float, float, float, float]):  # type: ignore[no-untyped-def]
+def projector(rings: list[Ring], box: tuple[float, float, float, float]):
     """A function fitting (lon, lat) into box (x, y, width, height), north up."""
     west, south, east, north = bounds(rings)
     cos_lat = math.cos(math.radians((south + north) / 2))
@@ -148,7 +148,7 @@ def path_data(rings: list[Ring]) -> str:
     return "".join(parts).replace(" -", "-")
 
 
-def shape(rings: list[Ring], project) -> tuple[str, Point]:  # type: ignore[no-untyped-def]
+def shape(rings: list[Ring], project) -> tuple[str, Point]:
     projected = [simplify([project(p) for p in ring], TOLERANCE) for ring in rings]
     projected.sort(key=area, reverse=True)
     kept = [projected[0]] + [ring for ring in projected[1:] if area(ring) >= MIN_AREA]
