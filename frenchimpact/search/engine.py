@@ -48,6 +48,8 @@ _FACETS = SearchFacet._meta.db_table
 _FTS = "search_fts"  # SQLite only (migration 0002)
 _WORD = re.compile(r"[^\W_]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+# Combining marks left by NFKD decomposition (accents, cedillas…): removed in C, not per char.
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,7 @@ class Result:
 def normalise(text: str) -> str:
     """Lowercase, without diacritics or punctuation: the form both indexing and queries use."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(_WORD.findall(stripped))
+    return " ".join(_WORD.findall(_COMBINING.sub("", decomposed)))
 
 
 def query_words(q: str) -> list[str]:
@@ -122,31 +123,44 @@ def _delete_entries(where: str, params: Sequence[Any]) -> None:
 def _write_batch(kind: str, documents: list[Document], now: dt.datetime) -> None:
     ids = [document.object_id for document in documents]
     _delete_entries(f"kind = %s AND object_id IN ({_placeholders(ids)})", [kind, *ids])
-    entries = SearchEntry.objects.bulk_create(
-        [
-            SearchEntry(
-                kind=kind,
-                object_id=document.object_id,
-                title=normalise(document.title),
-                text=normalise(document.text),
-                sort_key=normalise(document.sort_key or document.title)[:255],
-                published_at=document.published_at,
-                indexed_at=now,
-            )
-            for document in documents
-        ]
-    )
-    SearchFacet.objects.bulk_create(
-        [
-            SearchFacet(entry_id=entry.pk, kind=kind, facet=facet, value=str(value))
-            for entry, document in zip(entries, documents, strict=True)
-            for facet, values in document.facets.items()
-            for value in dict.fromkeys(values)  # unique, in order
-        ],
-        batch_size=BATCH_SIZE * 4,
-    )
+    # Plain multi-row statements rather than bulk_create: building hundreds of thousands of
+    # model instances costs more than the database writes themselves.
+    adapt = connection.ops.adapt_datetimefield_value
+    indexed_at = adapt(now)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {_ENTRIES} (kind, object_id, title, text, sort_key, published_at, "
+            "indexed_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    kind,
+                    document.object_id,
+                    normalise(document.title),
+                    normalise(document.text),
+                    normalise(document.sort_key or document.title)[:255],
+                    adapt(document.published_at),
+                    indexed_at,
+                )
+                for document in documents
+            ],
+        )
+        cursor.execute(
+            f"SELECT object_id, id FROM {_ENTRIES} WHERE kind = %s "
+            f"AND object_id IN ({_placeholders(ids)})",
+            [kind, *ids],
+        )
+        entry_of = dict(cursor.fetchall())
+        cursor.executemany(
+            f"INSERT INTO {_FACETS} (entry_id, kind, facet, value) VALUES (%s, %s, %s, %s)",
+            [
+                (entry_of[document.object_id], kind, facet, str(value))
+                for document in documents
+                for facet, values in document.facets.items()
+                for value in dict.fromkeys(values)  # unique, in order
+            ],
+        )
     if _is_sqlite():
-        entry_ids = [entry.pk for entry in entries]
+        entry_ids = list(entry_of.values())
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {_FTS} (rowid, title, text) SELECT id, title, text "
