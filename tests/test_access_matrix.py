@@ -63,6 +63,7 @@ ACCESS: dict[str, str] = {
     "pages:contact": PUBLIC,
     "pages:sitemap": PUBLIC,
     "pages:sitemap_xml": PUBLIC,
+    "pages:sitemap_section": PUBLIC,
     "pages:robots_txt": PUBLIC,
     "core:healthz": PUBLIC,
     "territories:index": PUBLIC,
@@ -146,6 +147,7 @@ SAMPLE_KWARGS: dict[str, Any] = {
 }
 # By URL name, when the parameter name is not enough.
 URL_KWARGS: dict[str, dict[str, Any]] = {
+    "pages:sitemap_section": {"section": "pages"},
     "api:region-detail": {"code": "84"},
     "api:departement-detail": {"code": "69"},
     "organisations:join": {"pk": lambda world: world.other_organisation.pk},

@@ -48,6 +48,14 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["approve"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        # Every write goes through the services (moderation, audit, derived fields, search
+        # index): the admin browses, and its actions call the services.
+        return [field.name for field in Organisation._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     @admin.action(description=_("Publier les structures sélectionnées (en attente)"))
     def approve(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
         done = 0

@@ -524,18 +524,21 @@ SIZE_BANDS_LARGE = (
     (SizeBand.T11, 10), (SizeBand.T12, 20), (SizeBand.T21, 20), (SizeBand.T22, 18),
     (SizeBand.T31, 8), (SizeBand.T32, 10), (SizeBand.T41, 8), (SizeBand.T42, 4), (SizeBand.T51, 2),
 )  # fmt: skip
-# (status, weight): about 85 % published, some pending, a few rejected or unpublished.
+# (status, weight) of the organisations registered by their members; registry imports (about
+# 55 %) are published at once. Overall: about 85 % published, 9 % pending, a few rejected.
 STATUSES = (
-    (ModerationStatus.PUBLISHED, 85),
-    (ModerationStatus.PENDING, 10),
-    (ModerationStatus.REJECTED, 4),
-    (ModerationStatus.UNPUBLISHED, 1),
+    (ModerationStatus.PUBLISHED, 70),
+    (ModerationStatus.PENDING, 20),
+    (ModerationStatus.REJECTED, 8),
+    (ModerationStatus.UNPUBLISHED, 2),
 )
 SCOP_CODES = ("5458", "5558")
 SCIC_CODES = ("5460", "5560")
 LARGE_FORMS = ("9230", "9300", "8210", "7210", "7220", "7230", "7348", "7389")
 EARLIEST = date(1950, 1, 1)
-CHARTER_SHARE_OF_PUBLISHED = 0.47  # about 40 % of all demo organisations
+CHARTER_SHARE_OF_PUBLISHED = (
+    0.85  # of published registered ones: about 27 % of all (imports are unclaimed)
+)
 PUBLICATION_START = datetime(2018, 2, 1, tzinfo=UTC)  # launch of the platform
 PUBLICATION_SPAN = int((datetime(2025, 12, 31, tzinfo=UTC) - PUBLICATION_START).total_seconds())
 
@@ -802,14 +805,26 @@ class OrganisationGenerator:
         sizes = self.large_sizes if code in LARGE_FORMS else self.small_sizes
         size = sizes.draw(rng)
 
+        source = Source.REGISTERED
+        if rng.random() < 0.55 and not code.startswith("7"):
+            source = Source.RNA if is_association and rng.random() < 0.6 else Source.SIRENE
         status = self.statuses.draw(rng)
+        if source != Source.REGISTERED:
+            # Registry imports are published at once (a few later withdrawn: ceased units).
+            status = (
+                ModerationStatus.UNPUBLISHED if rng.random() < 0.02 else ModerationStatus.PUBLISHED
+            )
         published_at: datetime | None = None
         charter_at: datetime | None = None
         reason = ""
         if status in (ModerationStatus.PUBLISHED, ModerationStatus.UNPUBLISHED):
             published_at = PUBLICATION_START + timedelta(seconds=rng.randrange(PUBLICATION_SPAN))
             published_at = min(published_at, self.now)
-            if status == ModerationStatus.PUBLISHED and rng.random() < CHARTER_SHARE_OF_PUBLISHED:
+            if (
+                status == ModerationStatus.PUBLISHED
+                and source == Source.REGISTERED  # imports are unclaimed: nobody signed
+                and rng.random() < CHARTER_SHARE_OF_PUBLISHED
+            ):
                 charter_at = min(published_at + timedelta(days=rng.randrange(200)), self.now)
         if status == ModerationStatus.REJECTED:
             reason = rng.choice(REJECTION_REASONS)
@@ -823,9 +838,6 @@ class OrganisationGenerator:
             f"Elle {activity}.",
             *rng.sample(APPROACHES, rng.randint(1, 2)),
         ]
-        source = Source.REGISTERED
-        if rng.random() < 0.55 and not code.startswith("7"):
-            source = Source.RNA if is_association and rng.random() < 0.6 else Source.SIRENE
         siren = demo_siren(index)
         organisation = Organisation(
             name=name,
@@ -849,7 +861,8 @@ class OrganisationGenerator:
             region_id=place.region_id,
             website=f"https://www.{_slug(name)}.example" if rng.random() < 0.55 else "",
             description=" ".join(sentences),
-            contact_email=f"contact+{siren}@{DEMO_DOMAIN}",
+            # Imports carry no private contact; the demo marker stays in the SIREN sequence.
+            contact_email=f"contact+{siren}@{DEMO_DOMAIN}" if source == Source.REGISTERED else "",
             ceased=status == ModerationStatus.UNPUBLISHED,
             source=source,
             field_sources=self._sources.get(source, {}),
@@ -858,6 +871,14 @@ class OrganisationGenerator:
             published_at=published_at,
             charter_accepted_at=charter_at,
         )
+        if (
+            status == ModerationStatus.PUBLISHED
+            and source == Source.REGISTERED
+            and rng.random() < 0.03
+        ):
+            # A renaming waiting for moderation: staff see both names side by side.
+            organisation.pending_changes = {"name": f"{name} – nouvelle appellation"}
+            organisation.pending_changes_at = self.now
         summary = DemoOrganisation(
             index=index,
             siren=siren,

@@ -23,7 +23,7 @@ from .enums import (
 )
 
 # Fields whose later edits wait for moderation while the published version stays visible.
-SENSITIVE_FIELDS = ("name", "siren")
+SENSITIVE_FIELDS = ("name", "siren", "siret")  # the SIRET follows its SIREN
 # Fields a registry import may set; their provenance is kept in Organisation.field_sources.
 REGISTRY_FIELDS = (
     "name",

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from frenchimpact.accounts.roles import Role
 from frenchimpact.audit.services import audit_record, snapshot
+from frenchimpact.core.files import NewFiles
 from frenchimpact.permissions import (
     can_decide_join_request,
     can_edit_organisation,
@@ -362,7 +363,7 @@ def organisation_create(
         raise ValidationError(
             _("Indiquez le SIREN ou le numéro RNA de la structure."), code="identifier_required"
         )
-    with transaction.atomic():
+    with NewFiles() as new_files, transaction.atomic():
         organisation = Organisation(
             **cleaned,
             source=Source.REGISTERED,
@@ -381,6 +382,7 @@ def organisation_create(
                 organisation.save()
         except IntegrityError:
             raise _duplicate_error() from None
+        new_files.track(organisation.logo)
         audit_record(
             actor=actor,
             action="organisation.create",
@@ -443,7 +445,7 @@ def organisation_update(
         raise PermissionDenied(_("Seuls les membres de la structure peuvent la modifier."))
     cleaned = _clean_values(values)
     logo = cleaned.pop("logo", None)
-    with transaction.atomic():
+    with NewFiles() as new_files, transaction.atomic():
         current = Organisation.objects.get(pk=organisation.pk)
         for name in ("siren", "rna"):
             value = cleaned.get(name)
@@ -491,6 +493,8 @@ def organisation_update(
                 current.save(update_fields=update_fields)
         except IntegrityError:
             raise _duplicate_error() from None
+        if isinstance(logo, UploadedFile):
+            new_files.track(current.logo)
         audit_record(
             actor=actor,
             action="organisation.update",
@@ -505,6 +509,15 @@ def organisation_update(
                 obj=current,
                 before={"modifications_proposees": {}},
                 after={"modifications_proposees": proposal},
+            )
+        if current.status == ModerationStatus.REJECTED:
+            # Corrected after a refusal: back in the moderation queue.
+            moderation_transition(
+                obj=current,
+                actor=actor,
+                action="organisation.resubmit",
+                from_states=[ModerationStatus.REJECTED],
+                to_state=ModerationStatus.PENDING,
             )
     organisation.refresh_from_db()
     return proposal

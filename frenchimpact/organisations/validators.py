@@ -8,6 +8,7 @@ invoice, "732 829 320"); ``normalise_*`` removes them before checking.
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +24,8 @@ _RNA_PATTERN = re.compile(r"^W[0-9A-Z]{9}$")
 
 # Image formats accepted for logos and project images, as Pillow names them.
 ALLOWED_IMAGE_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP"}
+# The stored file's extension comes from the detected format, never from the upload's name.
+IMAGE_EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
 DEFAULT_IMAGE_MAX_BYTES = 2 * 1024 * 1024
 
 
@@ -148,3 +151,7 @@ def validate_image_upload(upload: UploadedFile) -> None:
         upload.seek(0)
     if image_format not in ALLOWED_IMAGE_FORMATS:
         raise refused
+    # A random name with the detected format's extension: a name such as "logo.html" chosen by
+    # the sender would make the storage serve the file as a page (stored XSS).
+    upload.name = f"{uuid.uuid4().hex}{IMAGE_EXTENSIONS[image_format]}"
+    upload.content_type = Image.MIME[image_format]

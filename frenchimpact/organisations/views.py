@@ -97,6 +97,18 @@ def declare(request: HttpRequest) -> HttpResponse:
             if Membership.objects.filter(organisation=existing, user=_user(request)).exists():
                 messages.info(request, _("Vous êtes déjà membre de cette structure."))
                 return redirect("organisations:detail", pk=existing.pk)
+            if existing.status != ModerationStatus.PUBLISHED:
+                # Not public: neither its name nor a join page, but a way forward.
+                form.add_error(
+                    "identifier",
+                    _(
+                        "Une fiche existe déjà avec ce numéro mais elle n’est pas publiée (en "
+                        "cours de validation, refusée ou retirée). Si cette structure est la "
+                        "vôtre, écrivez-nous par la page Contact en indiquant ce numéro : "
+                        "l’équipe du programme vous mettra en relation ou rouvrira la fiche."
+                    ),
+                )
+                return render(request, "organisations/declare.html", {"form": form}, status=409)
             messages.info(
                 request,
                 _(
@@ -174,9 +186,8 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(
-        Organisation.objects.exclude(status=ModerationStatus.REJECTED), pk=pk
-    )
+    # Only published records can be joined: a pending or withdrawn one is nobody's to show.
+    organisation = get_object_or_404(Organisation.objects.published(), pk=pk)
     if Membership.objects.filter(organisation=organisation, user=_user(request)).exists():
         messages.info(request, _("Vous êtes déjà membre de cette structure."))
         return redirect("organisations:detail", pk=organisation.pk)
@@ -287,6 +298,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         posted_data(request),
         request.FILES if request.method == "POST" else None,
         instance=Organisation.objects.get(pk=organisation.pk),  # the form's copy, not the service's
+        # A proposal waiting for moderation is shown (and kept by a later edit), not the
+        # published value it would replace.
+        initial=dict(organisation.pending_changes),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from frenchimpact.directory.sitemaps import OrganisationSitemap, ProjectSitemap
+
 
 class StaticPagesSitemap(Sitemap):
     """The public pages that have no database object behind them."""
@@ -30,5 +32,10 @@ class StaticPagesSitemap(Sitemap):
         return 1.0 if item == "pages:home" else 0.5
 
 
-# Other apps add their sitemap classes here, under a short section name.
-SITEMAPS: dict[str, type[Sitemap]] = {"pages": StaticPagesSitemap}
+# Other apps add their sitemap classes here, under a short section name: /sitemap.xml is an
+# index of /sitemap-<section>.xml pages (50,000 URLs at most per file, so sections page).
+SITEMAPS: dict[str, type[Sitemap]] = {
+    "pages": StaticPagesSitemap,
+    "structures": OrganisationSitemap,
+    "projets": ProjectSitemap,
+}

@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 from django.views.generic import TemplateView
 
@@ -27,6 +27,17 @@ urlpatterns = [
     path("cookies/", views.CookiesView.as_view(), name="cookies"),
     path("contact/", views.contact, name="contact"),
     path("plan-du-site/", TemplateView.as_view(template_name="pages/sitemap.html"), name="sitemap"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_xml"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "pages:sitemap_section"},
+        name="sitemap_xml",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

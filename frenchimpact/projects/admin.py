@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Project
 
@@ -13,7 +14,6 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ("status", "stage", "is_national")
     search_fields = ("title", "organisation__name")
     raw_id_fields = ("organisation",)
-    filter_horizontal = ("regions", "departments")
     readonly_fields = (
         "status",
         "moderation_reason",
@@ -23,3 +23,10 @@ class ProjectAdmin(admin.ModelAdmin):
         "pending_changes_by",
         "created_by",
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        # Every write goes through the services (moderation, audit, search index).
+        return [field.name for field in Project._meta.fields] + ["regions", "departments"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from frenchimpact.accounts.demo import DEMO_DOMAIN
 from frenchimpact.organisations.demo import (
     NEIGHBOURHOODS,
     THEMES,
@@ -633,11 +632,14 @@ def seed_demo_projects(
     result = ProjectsSeedResult(requested=count, created=0, existing=0)
     generator = ProjectGenerator(seed=seed, organisations=organisations.organisations)
     # (organisation, title) of the projects of demo organisations already in the database.
-    present = set(
-        Project.objects.filter(organisation__contact_email__endswith=f"@{DEMO_DOMAIN}")
-        .values_list("organisation_id", "title")
-        .iterator(chunk_size=10_000)
-    )
+    demo_organisation_ids = sorted(organisations.pk_by_siren.values())
+    present: set[tuple[int, str]] = set()
+    for start in range(0, len(demo_organisation_ids), BATCH_SIZE):
+        present.update(
+            Project.objects.filter(
+                organisation_id__in=demo_organisation_ids[start : start + BATCH_SIZE]
+            ).values_list("organisation_id", "title")
+        )
     region_link = Project.regions.through
     department_link = Project.departments.through
     for start in range(0, count, BATCH_SIZE):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frenchimpact.audit.services import audit_record, snapshot
+from frenchimpact.core.files import NewFiles
 from frenchimpact.organisations.enums import ModerationStatus
 from frenchimpact.organisations.models import Organisation
 from frenchimpact.organisations.services import (
@@ -87,7 +88,7 @@ def project_create(
     cleaned = _clean_values(values)
     if not cleaned.get("title"):
         raise ValidationError(_("Indiquez le titre du projet."), code="required")
-    with transaction.atomic():
+    with NewFiles() as new_files, transaction.atomic():
         project = Project(
             **cleaned,
             organisation=organisation,
@@ -95,6 +96,7 @@ def project_create(
             created_by=actor,
         )
         project.save()
+        new_files.track(project.image)
         project.regions.set(list(regions))
         project.departments.set(list(departments))
         audit_record(
@@ -121,7 +123,7 @@ def project_update(
         raise PermissionDenied(_("Seuls les membres de la structure peuvent modifier ce projet."))
     cleaned = _clean_values(values)
     image = cleaned.pop("image", None)
-    with transaction.atomic():
+    with NewFiles() as new_files, transaction.atomic():
         current = Project.objects.get(pk=project.pk)
         before = {**snapshot(current, AUDITED_FIELDS), **_territories_snapshot(current)}
         direct, held = split_sensitive_changes(
@@ -146,6 +148,8 @@ def project_update(
             current.pending_changes_by = actor if proposal else None
             update_fields += ["pending_changes", "pending_changes_at", "pending_changes_by"]
         current.save(update_fields=update_fields)
+        if isinstance(image, UploadedFile):
+            new_files.track(current.image)
         if regions is not None:
             current.regions.set(list(regions))
         if departments is not None:
@@ -162,6 +166,15 @@ def project_update(
                 obj=current,
                 before={"modifications_proposees": {}},
                 after={"modifications_proposees": proposal},
+            )
+        if current.status == ModerationStatus.REJECTED and (after != before or held):
+            # Corrected after a refusal: back in the moderation queue.
+            moderation_transition(
+                obj=current,
+                actor=actor,
+                action="project.resubmit",
+                from_states=[ModerationStatus.REJECTED],
+                to_state=ModerationStatus.PENDING,
             )
     project.refresh_from_db()
     return proposal

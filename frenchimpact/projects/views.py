@@ -80,6 +80,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         posted_data(request),
         request.FILES if request.method == "POST" else None,
         instance=Project.objects.select_related("organisation").get(pk=pk),
+        initial=dict(project.pending_changes),  # a proposal waiting for moderation is kept
     )
     if request.method == "POST" and form.is_valid():
         try:

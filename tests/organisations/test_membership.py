@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_join_request_e_mails_the_admins(client, user, organisation, admin_member):
+    Organisation.objects.filter(pk=organisation.pk).update(status=ModerationStatus.PUBLISHED)
     client.force_login(user)
     response = client.post(
         reverse("organisations:join", args=[organisation.pk]), {"message": "Je suis trésorière."}
@@ -212,6 +213,15 @@ def test_edit_of_a_published_organisation_holds_the_name(client, territories):
     assert organisation.status == ModerationStatus.PUBLISHED
     assert AuditEntry.objects.filter(action="organisation.propose_changes").count() == 1
 
+    # A later edit of another field keeps the proposal: the form shows the proposed name.
+    page = client.get(reverse("organisations:edit", args=[organisation.pk]))
+    assert page.context["form"]["name"].value() == "Nouveau nom"
+    data.update(name=page.context["form"]["name"].value(), description="Encore modifiée")
+    client.post(reverse("organisations:edit", args=[organisation.pk]), data)
+    organisation.refresh_from_db()
+    assert organisation.pending_changes == {"name": "Nouveau nom"}
+    assert organisation.description == "Encore modifiée"
+
 
 def test_edit_of_a_pending_organisation_applies_at_once(organisation, admin_member):
     from frenchimpact.organisations.services import organisation_update
@@ -235,3 +245,20 @@ def test_charter_can_be_accepted_later(client, organisation, admin_member):
     client.post(url, {"accept_charter": "on"})
     organisation.refresh_from_db()
     assert organisation.charter_accepted_by == admin_member
+
+
+@pytest.mark.parametrize(
+    "status", [ModerationStatus.PENDING, ModerationStatus.REJECTED, ModerationStatus.UNPUBLISHED]
+)
+def test_unpublished_records_can_be_neither_joined_nor_named(client, user, status):
+    organisation = OrganisationFactory.create(name="Nom Confidentiel", status=status)
+    client.force_login(user)
+    assert client.get(reverse("organisations:join", args=[organisation.pk])).status_code == 404
+    # Declaring its number explains the way forward without revealing the record.
+    response = client.post(reverse("organisations:declare"), {"identifier": organisation.siren})
+    assert response.status_code == 409
+    text = page_text(response)
+    assert "n’est pas publiée" in text and "Contact" in text
+    assert "Nom Confidentiel" not in text
+    assert JoinRequest.objects.count() == 0
+    assert Organisation.objects.count() == 1

@@ -21,6 +21,7 @@ from .factories import (
     department,
     member_of,
     valid_siren,
+    valid_siret,
 )
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +296,61 @@ def test_report_needs_csrf(organisation):
 
 def test_department_helper_is_consistent():
     assert department("35", "Ille-et-Vilaine", "53").region.code == "53"
+
+
+def test_a_rejected_organisation_corrected_by_a_member_goes_back_to_the_queue(staff):
+    organisation = OrganisationFactory.create(name="Brouillon")
+    member = member_of(organisation)
+    services.organisation_reject(organisation=organisation, actor=staff, reason="Incomplète")
+    organisation.refresh_from_db()
+    assert organisation.status == ModerationStatus.REJECTED
+
+    services.organisation_update(
+        organisation=organisation, actor=member, values={"description": "Complétée"}
+    )
+
+    organisation.refresh_from_db()
+    assert organisation.status == ModerationStatus.PENDING
+    assert organisation.description == "Complétée"
+    entry = AuditEntry.objects.get(action="organisation.resubmit")
+    assert (entry.from_state, entry.to_state) == ("refuse", "en_attente")
+
+
+def test_the_siret_of_a_published_organisation_waits_with_its_siren():
+    organisation = PublishedOrganisationFactory.create()
+    member = member_of(organisation)
+    assert organisation.siren is not None
+    new_siret = valid_siret(organisation.siren, nic=2)
+    services.organisation_update(
+        organisation=organisation, actor=member, values={"siret": new_siret}
+    )
+    organisation.refresh_from_db()
+    assert organisation.siret != new_siret
+    assert organisation.pending_changes == {"siret": new_siret}
+
+
+def test_a_failed_save_leaves_no_orphan_logo(monkeypatch):
+    from django.core.files.storage import default_storage
+
+    from .utils import image_upload
+
+    organisation = OrganisationFactory.create()
+    member = member_of(organisation)
+    stored_before = (
+        set(default_storage.listdir("logos")[1]) if default_storage.exists("logos") else set()
+    )
+
+    def fail(**kwargs):
+        raise RuntimeError("audit unavailable")
+
+    monkeypatch.setattr(services, "audit_record", fail)
+    with pytest.raises(RuntimeError):
+        services.organisation_update(
+            organisation=organisation, actor=member, values={"logo": image_upload()}
+        )
+
+    organisation.refresh_from_db()
+    assert not organisation.logo
+    year_dirs = default_storage.listdir("logos")[0] if default_storage.exists("logos") else []
+    stored_after = {name for d in year_dirs for name in default_storage.listdir(f"logos/{d}")[1]}
+    assert stored_after <= stored_before

@@ -76,9 +76,18 @@ def test_rna_normalised():
     assert validate_rna("W9A1000123") == "W9A1000123"
 
 
-@pytest.mark.parametrize("image_format", ["PNG", "JPEG", "WEBP"])
-def test_images_accepted(image_format):
-    validate_image_upload(image_upload("x.bin", image_format))
+@pytest.mark.parametrize(
+    ("image_format", "extension", "mime"),
+    [("PNG", ".png", "image/png"), ("JPEG", ".jpg", "image/jpeg"), ("WEBP", ".webp", "image/webp")],
+)
+def test_images_accepted_and_renamed_after_their_real_format(image_format, extension, mime):
+    # The sender's name ("evil.html") must not become the stored name: a storage would serve
+    # such a file as a page.
+    upload = image_upload("evil.html", image_format)
+    validate_image_upload(upload)
+    assert upload.name is not None
+    assert upload.name.endswith(extension) and "evil" not in upload.name
+    assert upload.content_type == mime
 
 
 @pytest.mark.parametrize(

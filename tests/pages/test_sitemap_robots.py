@@ -9,8 +9,22 @@ SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 @pytest.mark.django_db
-def test_sitemap_xml_lists_the_public_static_pages(client):
+def test_sitemap_xml_is_an_index_of_the_sections(client):
     response = client.get("/sitemap.xml")
+
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)  # noqa: S314 (our own output)
+    locations = [loc.text or "" for loc in root.findall("s:sitemap/s:loc", SITEMAP_NS)]
+    assert locations == [
+        "http://testserver/sitemap-pages.xml",
+        "http://testserver/sitemap-structures.xml",
+        "http://testserver/sitemap-projets.xml",
+    ]
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_the_public_static_pages(client):
+    response = client.get("/sitemap-pages.xml")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
@@ -53,3 +67,26 @@ def test_robots_txt_sitemap_uses_the_host_that_was_asked(client):
 
 def test_robots_txt_refuses_post(client):
     assert client.post("/robots.txt").status_code == 405
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_published_directory_records_only(client):
+    from tests.organisations.factories import (
+        OrganisationFactory,
+        ProjectFactory,
+        PublishedOrganisationFactory,
+        PublishedProjectFactory,
+    )
+
+    published = PublishedOrganisationFactory.create()
+    pending = OrganisationFactory.create()
+    project = PublishedProjectFactory.create(organisation=published)
+    hidden_project = ProjectFactory.create(organisation=published)
+
+    organisations = client.get("/sitemap-structures.xml").content.decode()
+    projects = client.get("/sitemap-projets.xml").content.decode()
+
+    assert f"/annuaire/structures/{published.pk}/" in organisations
+    assert f"/annuaire/structures/{pending.pk}/" not in organisations
+    assert f"/annuaire/projets/{project.pk}/" in projects
+    assert f"/annuaire/projets/{hidden_project.pk}/" not in projects
