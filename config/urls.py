@@ -14,6 +14,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("structures/", include("frenchimpact.organisations.urls")),
     path("projets/", include("frenchimpact.projects.urls")),
     path("gestion/moderation/", include("frenchimpact.organisations.moderation_urls")),
+    path("accompagnement/", include("frenchimpact.support.urls")),
+    path("labels/", include("frenchimpact.labels.urls")),
+    path("gestion/labels/", include("frenchimpact.labels.staff_urls")),
     path("gestion/historique/", include("frenchimpact.audit.urls")),
     path("api/v1/", include("frenchimpact.api.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # sign in through allauth only

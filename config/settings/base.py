@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "frenchimpact.territories",
     "frenchimpact.organisations",
     "frenchimpact.projects",
+    "frenchimpact.support",
+    "frenchimpact.labels",
     "frenchimpact.search",
     "frenchimpact.directory",
     "frenchimpact.api",
