@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("projets/", include("frenchimpact.projects.urls")),
     path("gestion/moderation/", include("frenchimpact.organisations.moderation_urls")),
     path("accompagnement/", include("frenchimpact.support.urls")),
+    path("labels/", include("frenchimpact.labels.register_urls")),
     path("labels/", include("frenchimpact.labels.urls")),
     path("gestion/labels/", include("frenchimpact.labels.staff_urls")),
     path("gestion/historique/", include("frenchimpact.audit.urls")),

@@ -23,11 +23,15 @@ from frenchimpact.accounts.roles import Role, user_has_role
 
 __all__ = [
     "RoleRequiredMixin",
+    "can_apply_for_label",
     "can_decide_join_request",
+    "can_decide_label",
     "can_edit_organisation",
     "can_edit_project",
+    "can_manage_offers",
     "can_moderate",
     "can_view_audit_history",
+    "can_view_label_application",
     "has_any_role",
     "is_administrator",
     "is_organisation_admin",
@@ -112,6 +116,30 @@ def can_edit_organisation(user: Any, organisation: Any) -> bool:
 def can_edit_project(user: Any, project: Any) -> bool:
     """Members of the organisation carrying the project."""
     return can_edit_organisation(user, project.organisation)
+
+
+def can_manage_offers(user: Any, organisation: Any) -> bool:
+    """Members of a support structure or committed company manage its support profile, its
+    service offers and the requests they receive (the organisation's kind is the service's
+    business rule, not an access rule)."""
+    return is_organisation_member(user, organisation)
+
+
+def can_apply_for_label(user: Any, organisation: Any) -> bool:
+    """Members of an organisation apply for the label on its behalf (drafts, submissions,
+    answers to change requests, withdrawal)."""
+    return is_organisation_member(user, organisation)
+
+
+def can_decide_label(user: Any) -> bool:
+    """Programme staff instruct label applications, record committee decisions and suspend,
+    reinstate or revoke labels."""
+    return can_moderate(user)
+
+
+def can_view_label_application(user: Any, application: Any) -> bool:
+    """An application and its attachments: the applicant's members and programme staff."""
+    return can_decide_label(user) or can_apply_for_label(user, application.organisation)
 
 
 def can_decide_join_request(user: Any, join_request: Any, *, has_admin: bool) -> bool:

@@ -17,17 +17,21 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from frenchimpact.accounts.models import User
 from frenchimpact.accounts.roles import Role
+from frenchimpact.labels.models import ApplicationAttachment, Label, LabelApplication
 from frenchimpact.organisations.enums import ReportKind
 from frenchimpact.organisations.models import JoinRequest, Organisation, OrganisationReport
 from frenchimpact.projects.models import Project
+from frenchimpact.support.models import Offer, OfferRequest
 
 from .accounts.factories import UserFactory, superuser, user_with_role
+from .labels.factories import LabelApplicationFactory, LabelFactory
 from .organisations.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -36,6 +40,7 @@ from .organisations.factories import (
     PublishedProjectFactory,
     member_of,
 )
+from .support.factories import OfferFactory, SupportProfileFactory, SupportStructureFactory
 
 LOGIN_PATH = "/comptes/login/"
 PROFILE_PATH = "/comptes/profil/"
@@ -52,6 +57,8 @@ ADMIN = "admin"  # Django admin: administrators (staff); others to login then 40
 NOT_FOUND = "not_found"  # a catch-all answering 404 to everyone
 STAFF = "staff"  # moderation: programme staff and administrators 200; others 403
 MEMBER = "member"  # an organisation's own pages: its member 200; anonymous to login; others 403
+POST_ONLY = "post_only"  # an action: anonymous to login; a GET by anyone signed in is 405
+MEMBER_OR_STAFF = "member_or_staff"  # an application's files: its members and label staff 200
 
 ACCESS: dict[str, str] = {
     # public pages
@@ -122,6 +129,38 @@ ACCESS: dict[str, str] = {
     "organisations:join_request": MEMBER,  # the organisation's admins decide
     "projects:create": AUTHENTICATED,
     "projects:edit": MEMBER,
+    # support structures and their offers
+    "support:offers": PUBLIC,
+    "support:offer": PUBLIC,
+    "support:offer_request": AUTHENTICATED,
+    "support:offer_edit": MEMBER,
+    "support:offer_suspend": MEMBER,
+    "support:offer_reactivate": POST_ONLY,
+    "support:offer_archive": POST_ONLY,
+    "support:offers_manage": MEMBER,
+    "support:profile_edit": MEMBER,
+    "support:offer_create": MEMBER,
+    "support:inbox": MEMBER,
+    "support:request": MEMBER,
+    "api:offre-list": PUBLIC,
+    "api:offre-detail": PUBLIC,
+    # the French IMPACT label: applicant side, staff side, public register
+    "labels:application_list": AUTHENTICATED,
+    "labels:application_create": AUTHENTICATED,
+    "labels:application_detail": MEMBER,
+    "labels:application_withdraw": POST_ONLY,
+    "labels:application_attachment": MEMBER_OR_STAFF,
+    "labels:application_attachment_delete": POST_ONLY,
+    "label_staff:queue": STAFF,
+    "label_staff:application": STAFF,
+    "label_staff:label": STAFF,
+    "label_register:list": PUBLIC,
+    "label_register:verify": PUBLIC,
+    "label_register:certificate": PUBLIC,
+    "api:label-list": PUBLIC,
+    "api:label-detail": PUBLIC,
+    "territories:region": PUBLIC,
+    "territories:department": PUBLIC,
     # moderation
     "moderation:queue": STAFF,
     "moderation:organisation": STAFF,
@@ -163,6 +202,29 @@ URL_KWARGS: dict[str, dict[str, Any]] = {
     "organisations:join_request": {"pk": lambda world: world.join_request.pk},
     "projects:edit": {"pk": lambda world: world.project.pk},
     "moderation:organisation": {"pk": lambda world: world.pending_organisation.pk},
+    "support:offer": {"pk": lambda world: world.offer.pk},
+    "labels:application_detail": {"pk": lambda world: world.application.pk},
+    "labels:application_withdraw": {"pk": lambda world: world.application.pk},
+    "labels:application_attachment": {"pk": lambda world: world.attachment.pk},
+    "labels:application_attachment_delete": {"pk": lambda world: world.attachment.pk},
+    "label_staff:application": {"pk": lambda world: world.application.pk},
+    "label_staff:label": {"pk": lambda world: world.label.pk},
+    "label_register:verify": {"token": lambda world: world.label.verification_token},
+    "label_register:certificate": {"token": lambda world: world.label.verification_token},
+    "api:label-detail": {"numero": lambda world: world.label.number},
+    "territories:region": {"code": "53"},
+    "territories:department": {"code": "35"},
+    "support:offer_request": {"pk": lambda world: world.offer.pk},
+    "support:offer_edit": {"pk": lambda world: world.offer.pk},
+    "support:offer_suspend": {"pk": lambda world: world.offer.pk},
+    "support:offer_reactivate": {"pk": lambda world: world.offer.pk},
+    "support:offer_archive": {"pk": lambda world: world.offer.pk},
+    "support:offers_manage": {"pk": lambda world: world.offer.provider_id},
+    "support:profile_edit": {"pk": lambda world: world.offer.provider_id},
+    "support:offer_create": {"pk": lambda world: world.offer.provider_id},
+    "support:inbox": {"pk": lambda world: world.offer.provider_id},
+    "support:request": {"pk": lambda world: world.offer_request.pk},
+    "api:offre-detail": {"id": lambda world: world.offer.pk},
     "moderation:project": {"pk": lambda world: world.project.pk},
     "moderation:join_request": {"pk": lambda world: world.join_request.pk},
     "moderation:report": {"pk": lambda world: world.report.pk},
@@ -194,6 +256,11 @@ class World:
     published_project: Project
     join_request: JoinRequest
     report: OrganisationReport
+    offer: Offer  # of a published support structure the member administers
+    offer_request: OfferRequest
+    application: LabelApplication  # a draft of the provider
+    attachment: ApplicationAttachment
+    label: Label
 
 
 @pytest.fixture
@@ -205,7 +272,25 @@ def world(db) -> World:
     member = member_of(pending)
     MembershipFactory.create(organisation=published, user=member)
     MembershipFactory.create(organisation=other)
+    provider = SupportStructureFactory.create()
+    MembershipFactory.create(organisation=provider, user=member)
+    SupportProfileFactory.create(organisation=provider)
+    offer = OfferFactory.create(provider=provider)
+    application = LabelApplicationFactory.create(organisation=provider)
     return World(
+        application=application,
+        attachment=ApplicationAttachment.objects.create(
+            revision=application.revisions.get(),
+            file=ContentFile(b"%PDF-1.4 programme", name="programme.pdf"),
+            original_name="programme.pdf",
+            content_type="application/pdf",
+            size=18,
+        ),
+        label=LabelFactory.create(),
+        offer=offer,
+        offer_request=OfferRequest.objects.create(
+            offer=offer, requester=UserFactory.create(), message="Nous aimerions candidater."
+        ),
         # Granting a role writes an audit entry: the subject has a history to look at.
         subject=user_with_role(Role.PROJECT_HOLDER, email="sujet@exemple.fr"),
         member=member,
@@ -327,6 +412,13 @@ def check(rule: str, persona: str, url: str, client: Client) -> str | None:
         return problem
     if rule == FLOW_STEP:
         return status(response, 302)
+    if rule == MEMBER_OR_STAFF:
+        if anonymous:
+            return login_redirect(response, url)
+        allowed = persona == "membre_structure" or persona in STAFF_HISTORY_PERSONAS
+        return status(response, 200 if allowed else 403)
+    if rule == POST_ONLY:
+        return login_redirect(response, url) if anonymous else status(response, 405)
     if rule == MEMBER:
         if anonymous:
             return login_redirect(response, url)
@@ -378,7 +470,7 @@ def test_every_url_name_is_declared():
     assert stale == [], f"ACCESS declares URLs that no longer exist: {stale}"
     assert set(ACCESS.values()) <= {
         PUBLIC, GUEST, AUTHENTICATED, AUTHENTICATED_STEP, LOGOUT, FLOW_STEP, STAFF_HISTORY, ADMIN,
-        NOT_FOUND, STAFF, MEMBER,
+        NOT_FOUND, STAFF, MEMBER, POST_ONLY, MEMBER_OR_STAFF,
     }  # fmt: skip
 
 

@@ -18,6 +18,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The host printed on certificates (QR codes) and in the API's verification links.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", SITE_URL).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -170,6 +172,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMAGE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
+# --- Labels (frenchimpact.labels) --------------------------------------------------------------
+LABEL_VALIDITY_YEARS = env_int("LABEL_VALIDITY_YEARS", 3)
+LABEL_RENEWAL_WINDOW_DAYS = env_int("LABEL_RENEWAL_WINDOW_DAYS", 90)
+_reminder_days = env_list("LABEL_REMINDER_DAYS", ["90", "30", "7"])
+if not all(days.isdigit() for days in _reminder_days):
+    raise ConfigurationError(f"LABEL_REMINDER_DAYS={_reminder_days!r}: comma-separated day counts.")
+LABEL_REMINDER_DAYS = sorted({int(days) for days in _reminder_days}, reverse=True)
+LABEL_ATTACHMENT_MAX_BYTES = env_int("LABEL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -299,6 +310,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per shared choice set (the stages appear in projects and offers).
+    "ENUM_NAME_OVERRIDES": {"StadeEnum": "frenchimpact.projects.enums.Stage"},
     "LICENSE": {
         "name": "Licence Ouverte / Etalab 2.0",
         "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",

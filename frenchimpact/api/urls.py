@@ -3,6 +3,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from frenchimpact.directory.api import OrganisationViewSet, ProjetViewSet
+from frenchimpact.labels.register_api import LabelViewSet
+from frenchimpact.support.api import OffreViewSet
 from frenchimpact.territories.api import DepartementViewSet, RegionViewSet
 
 from .errors import not_found
@@ -14,6 +16,8 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("departements", DepartementViewSet, basename="departement")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("projets", ProjetViewSet, basename="projet")
+router.register("offres", OffreViewSet, basename="offre")
+router.register("labels", LabelViewSet, basename="label")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

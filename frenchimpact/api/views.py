@@ -142,3 +142,13 @@ class ReadOnlyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         if not_modified is not None:
             return not_modified
         return Response(self.get_serializer(obj).data, headers=headers)
+
+
+class SearchTextField(serializers.CharField):
+    """Free text of a query parameter. NUL characters are dropped rather than refused: they
+    carry no meaning in a search, and the schema documents a plain string."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, str):
+            data = data.replace("\x00", "")
+        return super().to_internal_value(data)

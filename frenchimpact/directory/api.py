@@ -30,7 +30,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from frenchimpact.api.errors import ParameterError
 from frenchimpact.api.pagination import SearchPagination, single_value
-from frenchimpact.api.views import ReadOnlyViewSet
+from frenchimpact.api.views import ReadOnlyViewSet, SearchTextField
 from frenchimpact.organisations.enums import EssFamily, OrganisationKind, Source
 from frenchimpact.organisations.models import Organisation
 from frenchimpact.projects.enums import BudgetBand, Challenge, Need, Sdg, Stage
@@ -78,7 +78,7 @@ class ValueListField(serializers.CharField):
 
 def _filters_serializer(kind: str) -> type[serializers.Serializer]:
     fields: dict[str, serializers.Field] = {
-        "q": serializers.CharField(
+        "q": SearchTextField(
             required=False,
             max_length=MAX_QUERY_LENGTH,
             trim_whitespace=False,  # "q= " searches nothing rather than answering 400

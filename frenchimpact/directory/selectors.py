@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from frenchimpact.labels.register_selectors import with_label_badge
 from frenchimpact.organisations.enums import EssFamily, OrganisationKind
 from frenchimpact.organisations.models import Organisation
 from frenchimpact.projects.enums import Challenge, Sdg, Stage
@@ -113,7 +114,8 @@ class SearchPage:
 
 
 def organisations_for_display() -> QuerySet[Organisation]:
-    return Organisation.objects.published().select_related("department", "region")
+    """Published organisations, with ``is_labelled`` (a French IMPACT label valid today)."""
+    return with_label_badge(Organisation.objects.published().select_related("department", "region"))
 
 
 def projects_for_display(*, with_territories: bool = False) -> QuerySet[Project]:

@@ -20,6 +20,7 @@ from frenchimpact.projects.enums import BudgetBand, Challenge, Need, Sdg
 from frenchimpact.projects.models import Project
 from frenchimpact.search import engine
 from frenchimpact.search.documents import ORGANISATION, PROJECT
+from frenchimpact.support.selectors import support_profile_for_display
 
 from . import selectors
 
@@ -287,6 +288,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "projects": list(selectors.organisation_projects(organisation)[:100]),
             "source_notice": source_notice,
             "json_ld": organisation_json_ld(organisation, url),
+            "support_profile": support_profile_for_display(organisation=organisation),
         },
     )
 

@@ -129,7 +129,12 @@ class ApplicationAttachment(models.Model):
 
 
 class Label(models.Model):
-    """A label granted to a holder for a validity period; its status moves by transitions."""
+    """A label granted to a holder for a validity period; its status moves by transitions.
+
+    Validity is the half-open range [valid_from, valid_until): a renewal starts on the day the
+    old label ends. A holder never has two non-revoked labels of one kind whose ranges overlap:
+    the database enforces it (exclusion constraint on PostgreSQL, triggers on SQLite, see
+    migration 0003)."""
 
     holder = models.ForeignKey(
         Organisation, verbose_name=_("titulaire"), on_delete=models.PROTECT, related_name="labels"
@@ -151,6 +156,8 @@ class Label(models.Model):
     )
     status_reason = models.TextField(_("motif"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The smallest LABEL_REMINDER_DAYS mark already sent (the daily job sends each mark once).
+    last_reminder_days = models.PositiveIntegerField(null=True, blank=True, editable=False)
     renewed_by = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renews"
     )

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
 from frenchimpact.search import documents
+from tests.register import builders as label_builders
 from tests.search import builders
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
@@ -36,6 +37,7 @@ def directory_records(territories):
     second = builders.organisation(name="Jardins de Cocagne", region="11", website="https://a.fr")
     builders.project(organisation_=first, title="Cœur solidaire", regions=["53"], sdgs=[1, 3])
     builders.project(organisation_=second, title="Potagers", is_national=True, departements=["75"])
+    label_builders.label(holder=first, number="FI-ACC-2026-000001")  # /api/v1/labels/
     documents.rebuild()
 
 

@@ -12,6 +12,7 @@ from stdnum.fr import siren as siren_number
 from stdnum.fr import siret as siret_number
 
 from frenchimpact.accounts.models import User
+from frenchimpact.labels.models import Label, LabelApplication
 from frenchimpact.organisations.demo import (
     POSTAL_CODES,
     OrganisationGenerator,
@@ -82,6 +83,10 @@ def projects_snapshot() -> list[tuple]:
 
 
 def wipe_directory() -> None:
+    # The demo labels and applications protect their organisations (PROTECT foreign keys).
+    LabelApplication.objects.update(renewal_of=None)
+    Label.objects.all().delete()
+    LabelApplication.objects.all().delete()
     Membership.objects.all().delete()
     Project.objects.all().delete()
     Organisation.objects.all().delete()

@@ -261,3 +261,9 @@ def test_fixed_number_of_queries(client, territories, django_assert_max_num_quer
         builders.project(organisation_=builders.organisation(departement="35"), regions=["53"])
     documents.rebuild()
     run()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_q_is_dropped_not_refused(client):
+    response = client.get("/api/v1/projets/", {"q": "jardin\x00s"})
+    assert response.status_code == 200

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from frenchimpact.accounts.demo import DEMO_PASSWORD, seed_demo_accounts
 from frenchimpact.accounts.models import User
 from frenchimpact.accounts.roles import Role
+from frenchimpact.labels.demo import seed_demo_labels
 from frenchimpact.organisations.demo import (
     MAX_ORGANISATIONS,
     seed_demo_memberships,
@@ -20,6 +21,7 @@ from frenchimpact.organisations.demo import (
 )
 from frenchimpact.organisations.enums import OrganisationKind
 from frenchimpact.projects.demo import seed_demo_projects
+from frenchimpact.support.demo import seed_demo_support
 from frenchimpact.territories.models import Department
 from frenchimpact.territories.services import territories_load_reference
 
@@ -122,6 +124,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Projets de démonstration : {result.requested} ({result.created} créés, "
             f"{result.existing} déjà présents) en {time.perf_counter() - started:.1f} s."
+        )
+
+        support = seed_demo_support(seed=seed)
+        labels = seed_demo_labels()
+        self.stdout.write(
+            f"Structures d’accompagnement de démonstration : {len(support.profiles)} "
+            f"({support.profiles_created} créées, {support.offers_created} offres créées) ; "
+            f"{labels.labels_created} label(s) et {labels.applications_created} "
+            "candidature(s) créés."
         )
 
         # bulk_create sends no post_save: the search index is rebuilt once, here.

@@ -1,0 +1,1 @@
+from tests.territories.conftest import territories  # noqa: F401  (shared fixture)
