@@ -7,11 +7,13 @@ The status given (``statut``) is the one true on the day of the request
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -32,6 +34,7 @@ from .register_selectors import (
     apply_register_filters,
     effective_status,
     labels_for_register,
+    last_valid_day,
     paris_today,
     register_filters,
     verification_url,
@@ -99,11 +102,10 @@ class LabelSerializer(serializers.Serializer):
         help_text=gettext_lazy("Code INSEE de la région du label.")
     )
     valide_du = serializers.DateField(source="valid_from")
-    valide_jusqu_au = serializers.DateField(
-        source="valid_until",
+    valide_jusqu_au = serializers.SerializerMethodField(
         help_text=gettext_lazy(
-            "Fin de validité, exclue : le label est valide jusqu’à la veille de cette date "
-            "(un renouvellement commence ce jour-là)."
+            "Dernier jour de validité, inclus (comme sur la page de vérification) ; un "
+            "renouvellement commence le lendemain."
         ),
     )
     statut = serializers.SerializerMethodField(
@@ -133,6 +135,10 @@ class LabelSerializer(serializers.Serializer):
     @extend_schema_field({"type": "string", "nullable": True})
     def get_region(self, obj: Label) -> str | None:
         return obj.region.code if obj.region else None
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_valide_jusqu_au(self, label: Label) -> dt.date:
+        return last_valid_day(label)
 
     @extend_schema_field(serializers.ChoiceField(choices=list(EffectiveStatus.choices)))
     def get_statut(self, obj: Label) -> str:

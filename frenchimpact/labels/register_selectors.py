@@ -62,16 +62,17 @@ def last_valid_day(label: Label) -> dt.date:
 def effective_status(label: Label, today: dt.date) -> str:
     """The status of ``label`` on ``today``, whatever the daily job has or has not done yet.
 
-    Revoked and suspended win over the dates (a decision stands until lifted); past its end
-    date a label is expired; before its start date (a renewal granted ahead) it is not yet
-    valid; otherwise it is valid (active, renewal open, or renewed but not yet replaced).
+    Revoked wins over the dates; past its end date a label is expired (a suspension does not
+    outlive the label); a suspension stands until lifted; before its start date (a renewal
+    granted ahead) it is not yet valid; otherwise it is valid (active, renewal open, or
+    renewed but not yet replaced).
     """
     if label.status == LabelStatus.REVOKED:
         return EffectiveStatus.REVOKED
-    if label.status == LabelStatus.SUSPENDED:
-        return EffectiveStatus.SUSPENDED
     if label.status == LabelStatus.EXPIRED or today >= label.valid_until:
         return EffectiveStatus.EXPIRED
+    if label.status == LabelStatus.SUSPENDED:
+        return EffectiveStatus.SUSPENDED
     if today < label.valid_from:
         return EffectiveStatus.NOT_YET_VALID
     return EffectiveStatus.VALID
@@ -81,11 +82,11 @@ def effective_status_expression(today: dt.date) -> Case:
     """``effective_status`` as an SQL expression, to filter and count in the database."""
     return Case(
         When(status=LabelStatus.REVOKED, then=Value(EffectiveStatus.REVOKED)),
-        When(status=LabelStatus.SUSPENDED, then=Value(EffectiveStatus.SUSPENDED)),
         When(
             Q(status=LabelStatus.EXPIRED) | Q(valid_until__lte=today),
             then=Value(EffectiveStatus.EXPIRED),
         ),
+        When(status=LabelStatus.SUSPENDED, then=Value(EffectiveStatus.SUSPENDED)),
         When(valid_from__gt=today, then=Value(EffectiveStatus.NOT_YET_VALID)),
         default=Value(EffectiveStatus.VALID),
         output_field=CharField(),

@@ -237,6 +237,17 @@ def _check_can_open(
             ),
             code="not_local_government",
         )
+    if kind == LabelKind.SUPPORT_STRUCTURE and OrganisationKind.SUPPORT_STRUCTURE not in (
+        organisation.kinds or []
+    ):
+        raise ValidationError(
+            _(
+                "Le label « Structure d’accompagnement » est réservé aux structures déclarées "
+                "comme structures d’accompagnement : modifiez d’abord les types d’acteur de la "
+                "fiche de la structure."
+            ),
+            code="not_support_structure",
+        )
     if LabelApplication.objects.filter(
         organisation=organisation, kind=kind, status__in=OPEN_STATES
     ).exists():
@@ -790,12 +801,22 @@ def label_grant(
             reason=reason,
             after={"number": label.number, "valid_from": valid_from, "valid_until": valid_until},
         )
-        if old is not None:
+        if old is not None and old.status == LabelStatus.EXPIRED:
+            # Renewed after its end: it stays expired (that is what it is), linked to its
+            # successor.
+            Label.objects.filter(pk=old.pk, renewed_by__isnull=True).update(renewed_by=label)
+            audit_record(
+                actor=actor,
+                action="label.link_successor",
+                obj=old,
+                after={"successor": label.number},
+            )
+        elif old is not None:
             _transition(
                 obj=old,
                 actor=actor,
                 action="label.renew",
-                from_states=[LabelStatus.ACTIVE, LabelStatus.RENEWAL_OPEN, LabelStatus.EXPIRED],
+                from_states=[LabelStatus.ACTIVE, LabelStatus.RENEWAL_OPEN],
                 to_state=LabelStatus.RENEWED,
                 reason=_("Renouvelé par le label n° %(number)s") % {"number": label.number},
                 extra={"renewed_by": label, "status_changed_at": timezone.now()},

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 
-from frenchimpact.labels.enums import LabelStatus
 from frenchimpact.labels.models import Label
+from frenchimpact.labels.register_selectors import paris_today, valid_on
 from frenchimpact.organisations.models import Membership, Organisation
 from frenchimpact.projects.models import Project
 from frenchimpact.territories.models import Department
@@ -22,22 +21,14 @@ from frenchimpact.territories.models import Department
 from .enums import RequestStatus
 from .models import Offer, OfferRequest, SupportProfile
 
-VALID_LABEL_STATUSES = (LabelStatus.ACTIVE, LabelStatus.RENEWAL_OPEN)
-
 
 def labelled_subquery(
     organisation_ref: str = "provider", *, today: dt.date | None = None
 ) -> Exists:
-    """True when the organisation holds a label valid today (active or renewal open)."""
-    today = today or timezone.localdate()
-    return Exists(
-        Label.objects.filter(
-            holder_id=OuterRef(organisation_ref),
-            status__in=VALID_LABEL_STATUSES,
-            valid_from__lte=today,
-            valid_until__gte=today,
-        )
-    )
+    """True when the organisation holds a label valid today: the register's own rule
+    (labels.register_selectors.valid_on), so the badge, the filter and the register agree."""
+    today = today or paris_today()
+    return Exists(Label.objects.filter(valid_on(today), holder_id=OuterRef(organisation_ref)))
 
 
 def offers_for_display() -> QuerySet[Offer]:

@@ -325,3 +325,15 @@ def test_territory_label_copies_territory_and_region(staff):
         "53",
     )
     assert label.is_pilot_territory
+
+
+@pytest.mark.django_db
+def test_only_support_structures_apply_for_the_support_structure_label():
+    company = PublishedOrganisationFactory.create(kinds=[OrganisationKind.COMMITTED_COMPANY])
+    member = member_of(company)
+    with pytest.raises(ValidationError) as error:
+        services.application_create(
+            organisation=company, kind=LabelKind.SUPPORT_STRUCTURE, actor=member
+        )
+    assert "réservé aux structures déclarées comme structures d’accompagnement" in str(error.value)
+    assert LabelApplication.objects.count() == 0

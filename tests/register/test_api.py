@@ -37,7 +37,8 @@ def test_list_fields_in_french(client, settings):
         "territoire_pilote": False,
         "region": "53",
         "valide_du": obj.valid_from.isoformat(),
-        "valide_jusqu_au": obj.valid_until.isoformat(),
+        # The last valid day, inclusive, as the verification page says it.
+        "valide_jusqu_au": (obj.valid_until - dt.timedelta(days=1)).isoformat(),
         "statut": "valide",
         "url_verification": f"https://public.example.fr/labels/verifier/{obj.verification_token}/",
     }

@@ -39,7 +39,8 @@ def make(status: str = LabelStatus.ACTIVE) -> Label:
         (LabelStatus.ACTIVE, START - dt.timedelta(days=1), EffectiveStatus.NOT_YET_VALID),
         (LabelStatus.EXPIRED, START, EffectiveStatus.EXPIRED),
         (LabelStatus.SUSPENDED, START, EffectiveStatus.SUSPENDED),
-        (LabelStatus.SUSPENDED, END, EffectiveStatus.SUSPENDED),
+        # a suspension does not outlive the label: past its end it is expired
+        (LabelStatus.SUSPENDED, END, EffectiveStatus.EXPIRED),
         (LabelStatus.REVOKED, START, EffectiveStatus.REVOKED),
         (LabelStatus.REVOKED, END + dt.timedelta(days=400), EffectiveStatus.REVOKED),
     ],

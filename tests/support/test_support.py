@@ -415,3 +415,32 @@ def test_api_hides_archived_and_unpublished(client, territories):
     OfferFactory.create(status=OfferStatus.ARCHIVED)
     OfferFactory.create(provider=SupportStructureFactory.create(status="en_attente"))
     assert client.get("/api/v1/offres/").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_labelled_follows_the_register_rule_for_renewed_and_ended_labels(client):
+    """A label renewed early is still valid until its end; on its end day it no longer counts
+    (the register calls it expired): the offers' flag agrees with the register."""
+    from ..labels.factories import LabelFactory
+
+    today = timezone.localdate()
+    renewed_holder = SupportStructureFactory.create()
+    LabelFactory.create(
+        holder=renewed_holder,
+        status=LabelStatus.RENEWED,
+        valid_from=today - dt.timedelta(days=300),
+        valid_until=today + dt.timedelta(days=30),
+    )
+    ended_holder = SupportStructureFactory.create()
+    LabelFactory.create(
+        holder=ended_holder,
+        status=LabelStatus.ACTIVE,
+        valid_from=today - dt.timedelta(days=1095),
+        valid_until=today,
+    )
+    OfferFactory.create(provider=renewed_holder, name="Offre renouvelée")
+    OfferFactory.create(provider=ended_holder, name="Offre échue")
+
+    results = client.get("/api/v1/offres/").json()["results"]
+    flags = {offer["nom"]: offer["labellise"] for offer in results}
+    assert flags == {"Offre renouvelée": True, "Offre échue": False}
