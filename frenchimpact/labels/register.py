@@ -112,13 +112,27 @@ def territory_overview(
 
 
 def label_territory(label: Label) -> Region | Department | None:
-    """The region or department a territory label is for (None for other levels)."""
+    """The region or department whose lists a territory label's page shows: its own for a
+    region or department label; for a commune, its department; for an EPCI, the department of
+    its communes (or the label's region when the EPCI's communes are not imported)."""
     if label.kind != LabelKind.TERRITORY or not label.territory_code:
         return None
+    code = label.territory_code
+    departments = Department.objects.select_related("region")
     if label.territory_level == TerritoryLevel.REGION:
-        return Region.objects.filter(code=label.territory_code).first()
+        return Region.objects.filter(code=code).first()
     if label.territory_level == TerritoryLevel.DEPARTMENT:
-        return Department.objects.select_related("region").filter(code=label.territory_code).first()
+        return departments.filter(code=code).first()
+    if label.territory_level == TerritoryLevel.COMMUNE:
+        found = departments.filter(communes__code=code).first()
+        # A commune's INSEE code starts with its department's (3 digits overseas).
+        return (
+            found
+            or departments.filter(code=code[:3] if code.startswith("97") else code[:2]).first()
+        )
+    if label.territory_level == TerritoryLevel.EPCI:
+        found = departments.filter(communes__epci__code=code).first()
+        return found or label.region
     return None
 
 

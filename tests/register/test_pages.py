@@ -192,3 +192,19 @@ def test_certificate_of_a_revoked_label_says_so(client):
     ).content.decode()
     assert 'data-statut="revoque"' in html
     assert "Ce label a été révoqué le" in html
+
+
+def test_commune_label_page_shows_the_lists_of_its_department(client):
+    holder = search_builders.organisation(name="Ville de Rennes", departement="35")
+    territory_label = label(
+        holder=holder,
+        kind=LabelKind.TERRITORY,
+        typology="",
+        territory_level=TerritoryLevel.COMMUNE,
+        territory_code="35238",
+        territory_name="Rennes",
+    )
+    label(holder=search_builders.organisation(name="Incubateur de Rennes", departement="35"))
+    html = verify(client, territory_label)
+    assert "Sur le territoire : Ille-et-Vilaine" in html
+    assert "Incubateur de Rennes" in html
