@@ -1,8 +1,9 @@
 """Demo labels and applications: every label status, renewals, territory labels (pilot
 territories flagged) and applications pending in several states.
 
-Written in bulk like the other demo steps (no transition, no audit entry, no e-mail: demo data,
-like reference data). Deterministic: the structures are the demo support structures in primary
+Written in bulk like the other demo steps (no transition, no e-mail); each demo label and
+application gets one audit entry saying it was seeded in that state, so that no status appears
+in the trail without an entry. Deterministic: the structures are the demo support structures in primary
 key order (support/demo.py) and the local governments likewise. Idempotent: a demo label is
 known by its number (``FI-ACC-DEMO-…``, ``FI-TER-DEMO-…``, never produced by ``label_grant``),
 and a demo pending application by its organisation (one that already has an application is
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from frenchimpact.audit.models import AuditEntry
 from frenchimpact.organisations.enums import ModerationStatus, OrganisationKind
 from frenchimpact.organisations.models import Organisation
 from frenchimpact.support.models import SupportProfile
@@ -104,6 +108,27 @@ def _local_governments(limit: int) -> list[Organisation]:
             if len(found) == limit:
                 break
     return found
+
+
+def _audit_seeded(records: list[Any]) -> None:
+    """One entry per seeded record: its state came from the demo data, not a transition."""
+    if not records:
+        return
+    content_types = ContentType.objects.get_for_models(*{type(record) for record in records})
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=None,
+                action="demo.seed",
+                content_type=content_types[type(record)],
+                object_id=str(record.pk),
+                object_repr=str(record)[:255],
+                to_state=record.status,
+                reason="Données de démonstration",
+            )
+            for record in records
+        ]
+    )
 
 
 def seed_demo_labels(*, today: dt.date | None = None) -> LabelsSeedResult:
@@ -222,6 +247,7 @@ def seed_demo_labels(*, today: dt.date | None = None) -> LabelsSeedResult:
         ]
         Label.objects.bulk_create(labels)
         result.labels_created = len(labels)
+        _audit_seeded([*applications, *labels])
         # Link each renewed demo label to its successor (both exist after this run).
         for label in labels:
             if label.number.endswith("-R"):
@@ -257,6 +283,7 @@ def seed_demo_labels(*, today: dt.date | None = None) -> LabelsSeedResult:
             for profile, state in new
         ]
         LabelApplication.objects.bulk_create(drafts)
+        _audit_seeded(drafts)
         ApplicationRevision.objects.bulk_create(
             ApplicationRevision(
                 application=application,

@@ -80,3 +80,19 @@ def test_seed_demo_support_and_labels_is_idempotent():
     output = seed()
     assert counts() == before
     assert "0 label(s) et 0 candidature(s) créés" in output
+
+
+@pytest.mark.django_db
+def test_every_seeded_label_and_application_has_an_audit_entry():
+    from django.contrib.contenttypes.models import ContentType
+
+    from frenchimpact.audit.models import AuditEntry
+
+    call_command("seed_demo", "--organisations", "200", "--projects", "50", stdout=io.StringIO())
+    for model in (Label, LabelApplication):
+        content_type = ContentType.objects.get_for_model(model)
+        audited = set(
+            AuditEntry.objects.filter(content_type=content_type).values_list("object_id", flat=True)
+        )
+        ids = {str(pk) for pk in model.objects.values_list("pk", flat=True)}
+        assert ids and ids <= audited, model
