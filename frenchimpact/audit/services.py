@@ -107,3 +107,45 @@ def audit_record(
             changes=changes,
             reason=reason,
         )
+
+
+def audited_transition(
+    *,
+    obj: models.Model,
+    actor: Any,
+    action: str,
+    from_states: Iterable[str],
+    to_state: str,
+    states: Any,
+    invalid_message: str,
+    concurrent_message: str,
+    reason: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> str:
+    """Move ``obj`` (a model with a ``status`` and an ``updated_at``) from one of
+    ``from_states`` to ``to_state`` and audit it; return the state it left.
+
+    A conditional update (``filter(pk, status=current).update``), correct on SQLite and
+    PostgreSQL alike: when two people act at once, the second gets ``concurrent_message``.
+    ``invalid_message`` (with ``%(state)s``, the label from the ``states`` choices) is raised
+    when the record is not in an allowed state. Call inside a transaction.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    model = type(obj)
+    current = model._default_manager.filter(pk=obj.pk).values_list("status", flat=True).first()
+    if current not in set(from_states):
+        raise ValidationError(
+            invalid_message % {"state": states(current).label if current else "?"},
+            code="invalid_state",
+        )
+    values = {"status": to_state, "updated_at": timezone.now(), **(extra or {})}
+    if model._default_manager.filter(pk=obj.pk, status=current).update(**values) != 1:
+        raise ValidationError(concurrent_message, code="concurrent_change")
+    for name, value in values.items():
+        setattr(obj, name, value)
+    audit_record(
+        actor=actor, action=action, obj=obj, from_state=current, to_state=to_state, reason=reason
+    )
+    return str(current)

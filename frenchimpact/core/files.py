@@ -4,7 +4,24 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
+
+
+def check_upload_size(upload: UploadedFile, limit: int) -> None:
+    """Refuse an upload larger than ``limit`` bytes, saying both sizes in megabytes."""
+    size = upload.size or 0
+    if size > limit:
+        raise ValidationError(
+            _("Le fichier pèse %(size)s Mo : la taille maximale est de %(limit)s Mo.")
+            % {
+                "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),
+                "limit": f"{limit / 1024 / 1024:g}".replace(".", ","),
+            },
+            code="file_size",
+        )
 
 
 class NewFiles:

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from frenchimpact.audit.services import audit_record
+from frenchimpact.audit.services import audit_record, audited_transition
 from frenchimpact.core.files import NewFiles
 from frenchimpact.organisations.enums import OrganisationKind
 from frenchimpact.organisations.models import Organisation
@@ -125,17 +125,6 @@ def _check_committee_date(committee_date: dt.date | None, today: dt.date) -> dt.
     return committee_date
 
 
-def _state_error(current: str | None, labels: Any) -> ValidationError:
-    return ValidationError(
-        _(
-            "Cette action n’est pas possible : le statut est « %(state)s » (quelqu’un l’a "
-            "peut-être traitée entre-temps)."
-        )
-        % {"state": labels(current).label if current else "?"},
-        code="invalid_state",
-    )
-
-
 def _transition(
     *,
     obj: LabelApplication | Label,
@@ -148,23 +137,23 @@ def _transition(
 ) -> str:
     """Move an application or a label from one of ``from_states`` to ``to_state`` with a
     conditional update and audit it; returns the state it left. Call inside a transaction."""
-    model = type(obj)
-    states = ApplicationStatus if isinstance(obj, LabelApplication) else LabelStatus
-    current = model.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-    if current not in set(from_states):
-        raise _state_error(current, states)
-    values = {"status": to_state, "updated_at": timezone.now(), **(extra or {})}
-    if model.objects.filter(pk=obj.pk, status=current).update(**values) != 1:
-        raise ValidationError(
-            _("La candidature ou le label a changé entre-temps : rechargez la page."),
-            code="concurrent_change",
-        )
-    for name, value in values.items():
-        setattr(obj, name, value)
-    audit_record(
-        actor=actor, action=action, obj=obj, from_state=current, to_state=to_state, reason=reason
+    return audited_transition(
+        obj=obj,
+        actor=actor,
+        action=action,
+        from_states=from_states,
+        to_state=to_state,
+        states=ApplicationStatus if isinstance(obj, LabelApplication) else LabelStatus,
+        invalid_message=_(
+            "Cette action n’est pas possible : le statut est « %(state)s » (quelqu’un l’a "
+            "peut-être traitée entre-temps)."
+        ),
+        concurrent_message=_(
+            "La candidature ou le label a changé entre-temps : rechargez la page."
+        ),
+        reason=reason,
+        extra=extra,
     )
-    return str(current)
 
 
 def _notify_applicant(

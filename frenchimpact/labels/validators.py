@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from frenchimpact.core.files import check_upload_size
 from frenchimpact.territories.models import Region
 
 from .enums import TerritoryLevel
@@ -65,16 +66,8 @@ def validate_attachment(upload: UploadedFile) -> None:
     nor the announced type are trusted), no larger than LABEL_ATTACHMENT_MAX_BYTES. Renames
     the upload to a random name with the detected extension and sets its content type."""
     limit = attachment_max_bytes()
+    check_upload_size(upload, limit)
     size = upload.size or 0
-    if size > limit:
-        raise ValidationError(
-            _("Le fichier pèse %(size)s Mo : la taille maximale est de %(limit)s Mo.")
-            % {
-                "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),
-                "limit": f"{limit / 1024 / 1024:g}".replace(".", ","),
-            },
-            code="file_size",
-        )
     if size == 0:
         raise ValidationError(_("Le fichier est vide."), code="empty_file")
     kind = _sniff(upload)

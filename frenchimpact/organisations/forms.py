@@ -14,6 +14,7 @@ from frenchimpact.territories.reference import COMMUNE_CODE_PATTERN
 
 from .enums import MemberRole, OrganisationKind, ReportKind
 from .models import Organisation
+from .services import EDITABLE_FIELDS
 from .validators import (
     normalise_identifier,
     validate_image_upload,
@@ -162,27 +163,7 @@ class OrganisationForm(forms.ModelForm[Organisation]):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "acronym",
-            "kinds",
-            "siren",
-            "siret",
-            "rna",
-            "legal_form_code",
-            "ess_flag",
-            "creation_date",
-            "size_band",
-            "address_line",
-            "postal_code",
-            "commune_code",
-            "department",
-            "region",
-            "website",
-            "description",
-            "logo",
-            "contact_email",
-        ]
+        fields = list(EDITABLE_FIELDS)
         labels = {
             "name": _("Nom de la structure"),
             "acronym": _("Sigle"),

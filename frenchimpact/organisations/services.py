@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frenchimpact.accounts.roles import Role
-from frenchimpact.audit.services import audit_record, snapshot
+from frenchimpact.audit.services import audit_record, audited_transition, snapshot
 from frenchimpact.core.files import NewFiles
 from frenchimpact.permissions import (
     can_decide_join_request,
@@ -153,33 +153,25 @@ def moderation_transition(
     Call inside a transaction. Raises ValidationError when the record is not in an allowed
     state, including when someone else changed it in between.
     """
-    model = type(obj)
-    current = model.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-    allowed = list(from_states)
-    if current not in allowed:
-        raise ValidationError(
-            _(
-                "Cette décision n’est pas possible : la fiche est « %(state)s » (quelqu’un l’a "
-                "peut-être traitée entre-temps)."
-            )
-            % {"state": ModerationStatus(current).label if current else "?"},
-            code="invalid_state",
-        )
-    now = timezone.now()
-    values = {"status": to_state, "moderation_reason": reason, "updated_at": now, **(extra or {})}
-    updated = model.objects.filter(pk=obj.pk, status=current).update(**values)
-    if updated != 1:
-        raise ValidationError(
-            _("La fiche a été modifiée entre-temps : rechargez la page et recommencez."),
-            code="concurrent_change",
-        )
-    for name, value in values.items():
-        setattr(obj, name, value)
-    search_reindex(obj)
-    audit_record(
-        actor=actor, action=action, obj=obj, from_state=current, to_state=to_state, reason=reason
+    left = audited_transition(
+        obj=obj,
+        actor=actor,
+        action=action,
+        from_states=from_states,
+        to_state=to_state,
+        states=ModerationStatus,
+        invalid_message=_(
+            "Cette décision n’est pas possible : la fiche est « %(state)s » (quelqu’un l’a "
+            "peut-être traitée entre-temps)."
+        ),
+        concurrent_message=_(
+            "La fiche a été modifiée entre-temps : rechargez la page et recommencez."
+        ),
+        reason=reason,
+        extra={"moderation_reason": reason, **(extra or {})},
     )
-    return str(current)
+    search_reindex(obj)
+    return left
 
 
 def moderation_apply_changes(

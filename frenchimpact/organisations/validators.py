@@ -19,6 +19,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
+from frenchimpact.core.files import check_upload_size
+
 _SEPARATORS = re.compile(r"[\s.\-\u00a0\u202f]")
 _RNA_PATTERN = re.compile(r"^W[0-9A-Z]{9}$")
 
@@ -123,16 +125,7 @@ def validate_image_upload(upload: UploadedFile) -> None:
     from PIL import Image
 
     limit = image_max_bytes()
-    size = upload.size or 0
-    if size > limit:
-        raise ValidationError(
-            _("Le fichier pèse %(size)s Mo : la taille maximale est de %(limit)s Mo.")
-            % {
-                "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),
-                "limit": f"{limit / 1024 / 1024:g}".replace(".", ","),
-            },
-            code="file_size",
-        )
+    check_upload_size(upload, limit)
     refused = ValidationError(
         _(
             "Le fichier n’est pas une image au format PNG, JPEG ou WebP (les fichiers SVG ne "

@@ -174,3 +174,29 @@ def test_erasing_personal_data_blanks_values_but_keeps_who_and_when(staff, subje
     assert erased.actor == staff and erased.action == "user.rename"
     kept.refresh_from_db()
     assert kept.changes == {"last_name": {"avant": None, "apres": "Garde"}}
+
+
+def test_audited_transition_moves_once_and_refuses_a_wrong_state(staff):
+    from django.core.exceptions import ValidationError
+
+    from frenchimpact.audit.services import audited_transition
+    from frenchimpact.organisations.enums import ModerationStatus
+    from tests.organisations.factories import OrganisationFactory
+
+    organisation = OrganisationFactory.create()
+    arguments = {
+        "obj": organisation,
+        "actor": staff,
+        "action": "demo.publish",
+        "from_states": [ModerationStatus.PENDING],
+        "to_state": ModerationStatus.PUBLISHED,
+        "states": ModerationStatus,
+        "invalid_message": "Impossible depuis « %(state)s ».",
+        "concurrent_message": "Modifiée entre-temps.",
+    }
+    assert audited_transition(**arguments) == ModerationStatus.PENDING
+    with pytest.raises(ValidationError) as error:
+        audited_transition(**arguments)
+    assert error.value.messages == ["Impossible depuis « Publié »."]
+    entries = AuditEntry.objects.for_object(organisation).filter(action="demo.publish")
+    assert [(e.from_state, e.to_state) for e in entries] == [("en_attente", "publie")]
