@@ -294,7 +294,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "frenchimpact.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "frenchimpact.api.errors.ContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "frenchimpact.api.negotiation.ContentNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API French IMPACT",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.http import Http404, HttpRequest, JsonResponse
@@ -10,8 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -28,24 +25,6 @@ class ParameterError(exceptions.APIException):
         self.parametre = parametre
         if status_code is not None:
             self.status_code = status_code
-
-
-class ContentNegotiation(DefaultContentNegotiation):
-    """An unknown ?format= is a bad parameter (400 naming it), not a missing resource."""
-
-    def filter_renderers(
-        self, renderers: Iterable[BaseRenderer], format: str
-    ) -> list[BaseRenderer]:
-        renderers = list(renderers)
-        matching = [renderer for renderer in renderers if renderer.format == format]
-        if not matching:
-            formats = ", ".join(sorted({renderer.format for renderer in renderers}))
-            raise ParameterError(
-                "format",
-                _("Format « %(format)s » inconnu ; formats disponibles : %(formats)s.")
-                % {"format": format, "formats": formats},
-            )
-        return matching
 
 
 def error_body(erreur: str, *, parametre: str | None = None, detail: str | None = None) -> dict:

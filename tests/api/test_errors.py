@@ -80,3 +80,27 @@ def test_403_has_the_error_body():
     assert response.status_code == 403
     assert response.data["erreur"] == "Accès refusé"
     assert response.data["parametre"] is None
+
+
+@pytest.mark.parametrize(
+    "module", ["frenchimpact.api.pagination", "frenchimpact.api.errors", "frenchimpact.api.views"]
+)
+def test_api_modules_import_first_in_a_fresh_process(module):
+    # A worker process may import these before anything else of DRF: the settings that DRF
+    # resolves on its first import must not lead back into a half-imported module.
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = f"import django; django.setup(); import {module}"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
