@@ -18,6 +18,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("labels/", include("frenchimpact.labels.register_urls")),
     path("labels/", include("frenchimpact.labels.urls")),
     path("gestion/labels/", include("frenchimpact.labels.staff_urls")),
+    path("appels/", include("frenchimpact.calls.urls")),
+    path("jury/", include("frenchimpact.calls.review_urls")),
+    path("gestion/appels/", include("frenchimpact.calls.staff_urls")),
     path("gestion/historique/", include("frenchimpact.audit.urls")),
     path("api/v1/", include("frenchimpact.api.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # sign in through allauth only

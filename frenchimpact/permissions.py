@@ -24,16 +24,22 @@ from frenchimpact.accounts.roles import Role, user_has_role
 __all__ = [
     "RoleRequiredMixin",
     "can_apply_for_label",
+    "can_apply_to_call",
     "can_decide_join_request",
     "can_decide_label",
     "can_edit_organisation",
     "can_edit_project",
+    "can_manage_calls",
     "can_manage_offers",
     "can_moderate",
+    "can_review",
+    "can_review_assignment",
     "can_view_audit_history",
+    "can_view_call_application",
     "can_view_label_application",
     "has_any_role",
     "is_administrator",
+    "is_call_signatory",
     "is_organisation_admin",
     "is_organisation_member",
     "is_programme_staff",
@@ -140,6 +146,50 @@ def can_decide_label(user: Any) -> bool:
 def can_view_label_application(user: Any, application: Any) -> bool:
     """An application and its attachments: the applicant's members and programme staff."""
     return can_decide_label(user) or can_apply_for_label(user, application.organisation)
+
+
+def can_manage_calls(user: Any) -> bool:
+    """Programme staff run calls for projects: configuration, admissibility, assignments,
+    consolidation, auditions, deliberation, publication and exports."""
+    return is_programme_staff(user) or is_administrator(user)
+
+
+def can_apply_to_call(user: Any, organisation: Any) -> bool:
+    """Members of an organisation apply to a call on its behalf (drafts, files, submission,
+    answers to correction requests, withdrawal)."""
+    return is_organisation_member(user, organisation)
+
+
+def can_view_call_application(user: Any, application: Any) -> bool:
+    """A whole application (answers, files, receipt): its organisation's members and programme
+    staff. Reviewers see only what ``can_review_assignment`` lets through, anonymised if the
+    call is blind."""
+    return can_manage_calls(user) or can_apply_to_call(user, application.organisation)
+
+
+def can_review(user: Any) -> bool:
+    """Reviewers and jury members (the role); each file still needs an assignment."""
+    return user_has_role(user, Role.REVIEWER)
+
+
+def can_review_assignment(user: Any, assignment: Any) -> bool:
+    """An assignment is seen and scored only by its own reviewer."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and assignment.reviewer_id == user.pk
+        and can_review(user)
+    )
+
+
+def is_call_signatory(user: Any, call: Any) -> bool:
+    """A signatory designated by one of the call's co-pilots (signs off the decisions and
+    agrees to reopening a final one)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not user_has_role(user, Role.COPILOT_SIGNATORY):
+        return False
+    return bool(call.copilots.filter(signatories=user).exists())
 
 
 def can_decide_join_request(user: Any, join_request: Any, *, has_admin: bool) -> bool:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "frenchimpact.projects",
     "frenchimpact.support",
     "frenchimpact.labels",
+    "frenchimpact.calls",
     "frenchimpact.search",
     "frenchimpact.directory",
     "frenchimpact.api",
@@ -180,6 +181,7 @@ if not all(days.isdigit() for days in _reminder_days):
     raise ConfigurationError(f"LABEL_REMINDER_DAYS={_reminder_days!r}: comma-separated day counts.")
 LABEL_REMINDER_DAYS = sorted({int(days) for days in _reminder_days}, reverse=True)
 LABEL_ATTACHMENT_MAX_BYTES = env_int("LABEL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+CALL_ATTACHMENT_MAX_BYTES = env_int("CALL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -32,6 +32,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from frenchimpact.audit.services import audit_record, audited_transition
+from frenchimpact.core.dates import add_years
 from frenchimpact.core.files import NewFiles
 from frenchimpact.organisations.enums import OrganisationKind
 from frenchimpact.organisations.models import Organisation
@@ -75,14 +76,6 @@ NUMBER_PREFIX = {LabelKind.SUPPORT_STRUCTURE: "ACC", LabelKind.TERRITORY: "TER"}
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    """``day`` plus ``years`` (29 February becomes 28 February on a common year)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def renewal_opens_on(label: Label) -> dt.date:

@@ -3,85 +3,27 @@
 from __future__ import annotations
 
 import re
-import uuid
-import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from frenchimpact.core.files import check_upload_size
+from frenchimpact.core.files import validate_document
 from frenchimpact.territories.models import Region
 
 from .enums import TerritoryLevel
 
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
-# Detected type → (extension, content type served on download).
-ATTACHMENT_TYPES = {
-    "pdf": (".pdf", "application/pdf"),
-    "png": (".png", "image/png"),
-    "jpeg": (".jpg", "image/jpeg"),
-    "odt": (".odt", ODT_MIMETYPE.decode()),
-    "docx": (
-        ".docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-}
 
 
 def attachment_max_bytes() -> int:
     return int(getattr(settings, "LABEL_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
 
 
-def _sniff(upload: UploadedFile) -> str | None:
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if not head.startswith(b"PK\x03\x04"):
-        return None
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT_MIMETYPE:
-                return "odt"
-            if "word/document.xml" in names and "[Content_Types].xml" in names:
-                return "docx"
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
-    finally:
-        upload.seek(0)
-    return None
-
-
 def validate_attachment(upload: UploadedFile) -> None:
-    """A PDF, PNG, JPEG, ODT or DOCX judged from its content (magic bytes; neither the name
-    nor the announced type are trusted), no larger than LABEL_ATTACHMENT_MAX_BYTES. Renames
-    the upload to a random name with the detected extension and sets its content type."""
-    limit = attachment_max_bytes()
-    check_upload_size(upload, limit)
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError(_("Le fichier est vide."), code="empty_file")
-    kind = _sniff(upload)
-    if kind is None:
-        raise ValidationError(
-            _(
-                "Le fichier n’est pas au format PDF, PNG, JPEG, ODT ou DOCX (son contenu a été "
-                "vérifié, pas seulement son nom)."
-            ),
-            code="file_type",
-        )
-    extension, content_type = ATTACHMENT_TYPES[kind]
-    upload.name = f"{uuid.uuid4().hex}{extension}"
-    upload.content_type = content_type
+    """A document (PDF, PNG, JPEG, ODT or DOCX, sniffed) within LABEL_ATTACHMENT_MAX_BYTES."""
+    validate_document(upload, attachment_max_bytes())
 
 
 CODE_FORMATS = {

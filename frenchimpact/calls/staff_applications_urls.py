@@ -1,0 +1,5 @@
+"""Staff URLs (applications) under /gestion/appels/, gathered in staff_urls.py (namespace "calls_staff")."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
