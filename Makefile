@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install run serve migrate demo worker test checks pytest test-postgres e2e chromium fmt lint lock bench bench-seed clean
+.PHONY: help install run serve migrate demo worker test checks pytest test-postgres e2e chromium fmt lint lock bench bench-seed bench-calls clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ bench: demo ## Run the request-latency benchmark (bench/run.py; figures go in be
 
 bench-seed: install ## Time seed_demo with 100,000 organisations on a fresh SQLite database
 	$(PY) bench/seed_demo.py
+
+bench-calls: install ## Time the consolidation of 500 applications × 5 reviewers × 10 criteria (< 200 ms)
+	$(PY) bench/bench_consolidation.py
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var

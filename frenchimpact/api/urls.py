@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from frenchimpact.calls.api import AppelViewSet
 from frenchimpact.directory.api import OrganisationViewSet, ProjetViewSet
 from frenchimpact.labels.register_api import LabelViewSet
 from frenchimpact.support.api import OffreViewSet
@@ -18,6 +19,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("projets", ProjetViewSet, basename="projet")
 router.register("offres", OffreViewSet, basename="offre")
 router.register("labels", LabelViewSet, basename="label")
+router.register("appels", AppelViewSet, basename="appel")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

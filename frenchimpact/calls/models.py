@@ -11,6 +11,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -43,8 +44,23 @@ def _code() -> str:
     return "D-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
+# Path segments next to /appels/<slug>/ and /gestion/appels/<slug>/: never a call's slug.
+RESERVED_SLUGS = frozenset({"candidatures", "pieces", "reouvertures", "nouveau"})
+
+
+def validate_call_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("« %(slug)s » est réservé par la plateforme : choisissez un autre identifiant.")
+            % {"slug": value},
+            code="reserved_slug",
+        )
+
+
 class Call(models.Model):
-    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("identifiant"), max_length=80, unique=True, validators=[validate_call_slug]
+    )
     title = models.CharField(_("titre"), max_length=200)
     summary = models.CharField(_("résumé"), max_length=300)
     description = models.TextField(_("description"))
@@ -338,6 +354,8 @@ class Submission(models.Model):
     )
     number = models.PositiveIntegerField(_("dépôt n°"))
     answers = models.JSONField(default=dict)
+    # The projects carried at that moment: [{"id", "titre"}] (they may change later).
+    projects = models.JSONField(_("projets"), default=list)
     eligibility = models.JSONField(default=list)
     response = models.TextField(_("réponse à la demande de complément"), blank=True)
     receipt_code = models.CharField(_("numéro d’accusé de réception"), max_length=40, unique=True)

@@ -537,6 +537,10 @@ def application_submit(
             application=fresh,
             number=number,
             answers=fresh.answers,
+            projects=[
+                {"id": pk, "titre": title}
+                for pk, title in fresh.projects.order_by("title").values_list("pk", "title")
+            ],
             eligibility=results,
             response=(response or "").strip(),
             receipt_code=f"{fresh.reference}-{number}-{secrets.token_hex(3).upper()}",
@@ -544,6 +548,11 @@ def application_submit(
             submitted_by=actor,
         )
         application.status = to_state
+        if not answering:
+            # Flag conflicts with the jury as soon as the file exists (staff confirm them).
+            from .review import detect_conflicts
+
+            detect_conflicts(call=fresh.call, actor=None)
         notify_applicant(
             application=fresh,
             subject=_("Accusé de réception de votre candidature %(ref)s")

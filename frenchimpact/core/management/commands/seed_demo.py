@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from frenchimpact.accounts.demo import DEMO_PASSWORD, seed_demo_accounts
 from frenchimpact.accounts.models import User
 from frenchimpact.accounts.roles import Role
+from frenchimpact.calls.demo import seed_demo_calls
 from frenchimpact.labels.demo import seed_demo_labels
 from frenchimpact.organisations.demo import (
     MAX_ORGANISATIONS,
@@ -135,8 +136,23 @@ class Command(BaseCommand):
             "candidature(s) créés."
         )
 
+        started = time.perf_counter()
+        calls = seed_demo_calls(seed=seed, organisations=organisations)
+        if calls.skipped:
+            self.stdout.write(f"Appels à projets de démonstration non créés : {calls.skipped}.")
+        else:
+            self.stdout.write(
+                f"Appels à projets de démonstration : {calls.calls_created} créé(s), "
+                f"{calls.applications_created} candidature(s) créée(s) "
+                f"en {time.perf_counter() - started:.1f} s."
+            )
+        if calls.personas:
+            self.stdout.write("Comptes pour suivre l’appel aux Pionniers French IMPACT :")
+            for who, email in calls.personas:
+                self.stdout.write(f"  {who:<45} {email}")
+
         # bulk_create sends no post_save: the search index is rebuilt once, here.
-        if orgs.created or result.created or members:
+        if orgs.created or result.created or members or calls.organisations_created:
             if SEARCH_INDEX_COMMAND in get_commands():
                 started = time.perf_counter()
                 call_command(SEARCH_INDEX_COMMAND, stdout=self.stdout)
