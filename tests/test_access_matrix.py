@@ -10,6 +10,7 @@ matrix is docs/permissions.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +22,23 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from frenchimpact.accounts.models import User
 from frenchimpact.accounts.roles import Role
+from frenchimpact.calls.enums import ApplicationStatus, ConflictSource
+from frenchimpact.calls.models import (
+    ApplicationFile,
+    Assignment,
+    AuditionPanel,
+    AuditionSlot,
+    Call,
+    CallApplication,
+    ConflictFlag,
+    JuryMember,
+    ReopenRequest,
+    ReviewRound,
+)
 from frenchimpact.labels.models import ApplicationAttachment, Label, LabelApplication
 from frenchimpact.organisations.enums import ReportKind
 from frenchimpact.organisations.models import JoinRequest, Organisation, OrganisationReport
@@ -31,6 +46,7 @@ from frenchimpact.projects.models import Project
 from frenchimpact.support.models import Offer, OfferRequest
 
 from .accounts.factories import UserFactory, superuser, user_with_role
+from .calls.factories import make_application, make_call
 from .labels.factories import LabelApplicationFactory, LabelFactory
 from .organisations.factories import (
     MembershipFactory,
@@ -59,6 +75,11 @@ STAFF = "staff"  # moderation: programme staff and administrators 200; others 40
 MEMBER = "member"  # an organisation's own pages: its member 200; anonymous to login; others 403
 POST_ONLY = "post_only"  # an action: anonymous to login; a GET by anyone signed in is 405
 MEMBER_OR_STAFF = "member_or_staff"  # an application's files: its members and label staff 200
+STAFF_POST_ONLY = "staff_post_only"  # a staff action: non-staff 403 even on GET, staff 405
+REVIEWER = "reviewer"  # jury pages: holders of the reviewer role 200; others 403
+REVIEWER_OWN = "reviewer_own"  # one reviewer's jury/assignment: theirs 200, other reviewers 404
+SIGNATORY = "signatory"  # a call's sign-off: its designated signatories 200; everyone else 403
+STAFF_OR_SIGNATORY = "staff_or_signatory"  # programme staff and the call's signatories 200
 
 ACCESS: dict[str, str] = {
     # public pages
@@ -161,6 +182,61 @@ ACCESS: dict[str, str] = {
     "api:label-detail": PUBLIC,
     "territories:region": PUBLIC,
     "territories:department": PUBLIC,
+    # calls for projects: public pages, applicant side, jury, staff and co-pilots
+    "calls:call_list": PUBLIC,
+    "calls:call_detail": PUBLIC,
+    "calls:application_create": AUTHENTICATED,
+    "calls:application_list": AUTHENTICATED,
+    "calls:application_detail": MEMBER_OR_STAFF,
+    "calls:application_edit": MEMBER,
+    "calls:application_autosave": POST_ONLY,
+    "calls:application_upload": POST_ONLY,
+    "calls:application_submit": POST_ONLY,
+    "calls:application_receipt": MEMBER_OR_STAFF,
+    "calls:application_withdraw": POST_ONLY,
+    "calls:application_file": MEMBER_OR_STAFF,
+    "jury:dashboard": REVIEWER,
+    "jury:links": REVIEWER_OWN,
+    "jury:blind_declaration": REVIEWER_OWN,
+    "jury:assignment": REVIEWER_OWN,
+    "jury:assignment_declare": POST_ONLY,
+    "calls_staff:call_list": STAFF,
+    "calls_staff:call_dashboard": STAFF,
+    "calls_staff:call_publish": STAFF_POST_ONLY,
+    "calls_staff:application_list": STAFF,
+    "calls_staff:application_detail": STAFF,
+    "calls_staff:application_admissibility": STAFF_POST_ONLY,
+    "calls_staff:application_request_completion": STAFF_POST_ONLY,
+    "calls_staff:export": STAFF,
+    "calls_staff:jury": STAFF,
+    "calls_staff:conflicts": STAFF,
+    "calls_staff:conflicts_detect": POST_ONLY,
+    "calls_staff:conflict_decide": POST_ONLY,
+    "calls_staff:recusals": STAFF,
+    "calls_staff:recusals_csv": STAFF,
+    "calls_staff:assignments": STAFF,
+    "calls_staff:round_ranking": STAFF,
+    "calls_staff:round_freeze": STAFF_POST_ONLY,
+    "calls_staff:round_unfreeze": STAFF_POST_ONLY,
+    "calls_staff:round_close": STAFF_POST_ONLY,
+    "calls_staff:round_application": STAFF,
+    "calls_staff:auditions": STAFF,
+    "calls_staff:panel_create": STAFF_POST_ONLY,
+    "calls_staff:slot_create": STAFF_POST_ONLY,
+    "calls_staff:slot_delete": STAFF_POST_ONLY,
+    "calls_staff:audition_schedule": STAFF_POST_ONLY,
+    "calls_staff:audition_unschedule": STAFF,
+    "calls_staff:audition_record": STAFF_POST_ONLY,
+    "calls_staff:deliberation": STAFF,
+    "calls_staff:deliberation_open": STAFF_POST_ONLY,
+    "calls_staff:deliberation_decide": STAFF_POST_ONLY,
+    "calls_staff:signoff": SIGNATORY,
+    "calls_staff:publication": STAFF,
+    "calls_staff:reopen_list": STAFF_OR_SIGNATORY,
+    "calls_staff:reopen_answer": SIGNATORY,
+    "api:appel-list": PUBLIC,
+    "api:appel-detail": PUBLIC,
+    "api:appel-laureats": PUBLIC,
     # moderation
     "moderation:queue": STAFF,
     "moderation:organisation": STAFF,
@@ -178,6 +254,8 @@ WILDCARD_NAMESPACES = {"admin"}
 
 # Sample values for URL parameters, by parameter name; a callable receives the world.
 SAMPLE_KWARGS: dict[str, Any] = {
+    "slug": lambda world: world.call.slug,
+    "number": 1,
     "content_type_id": lambda world: ContentType.objects.get_for_model(User).pk,
     "object_id": lambda world: str(world.subject.pk),
     "key": "cle-invalide",
@@ -228,19 +306,58 @@ URL_KWARGS: dict[str, dict[str, Any]] = {
     "moderation:project": {"pk": lambda world: world.project.pk},
     "moderation:join_request": {"pk": lambda world: world.join_request.pk},
     "moderation:report": {"pk": lambda world: world.report.pk},
+    "calls:call_detail": {"slug": lambda world: world.call.slug},
+    "calls:application_create": {"slug": lambda world: world.call.slug},
+    "calls:application_detail": {"pk": lambda world: world.call_submitted.pk},
+    "calls:application_edit": {"pk": lambda world: world.call_draft.pk},
+    "calls:application_autosave": {"pk": lambda world: world.call_draft.pk},
+    "calls:application_upload": {"pk": lambda world: world.call_draft.pk, "key": "comptes"},
+    "calls:application_submit": {"pk": lambda world: world.call_draft.pk},
+    "calls:application_receipt": {"pk": lambda world: world.call_submitted.pk, "number": 1},
+    "calls:application_withdraw": {"pk": lambda world: world.call_draft.pk},
+    "calls:application_file": {"pk": lambda world: world.call_file.pk},
+    "jury:links": {"slug": lambda world: world.call.slug},
+    "jury:blind_declaration": {"pk": lambda world: world.blind_round.pk},
+    "jury:assignment": {"pk": lambda world: world.assignment.pk},
+    "jury:assignment_declare": {"pk": lambda world: world.assignment.pk},
+    "calls_staff:application_detail": {"pk": lambda world: world.call_submitted.pk},
+    "calls_staff:application_admissibility": {"pk": lambda world: world.call_submitted.pk},
+    "calls_staff:application_request_completion": {"pk": lambda world: world.call_submitted.pk},
+    "calls_staff:export": {"dataset": "candidatures", "fmt": "csv"},
+    "calls_staff:conflict_decide": {"pk": lambda world: world.conflict.pk},
+    "calls_staff:round_application": {"pk": lambda world: world.call_submitted.pk},
+    "calls_staff:slot_delete": {"pk": lambda world: world.slot.pk},
+    "calls_staff:audition_unschedule": {"pk": lambda world: world.slot.pk},
+    "calls_staff:audition_record": {"pk": lambda world: world.slot.pk},
+    "calls_staff:deliberation_decide": {"pk": lambda world: world.call_auditioned.pk},
+    "calls_staff:reopen_answer": {"pk": lambda world: world.reopen_request.pk},
+    "api:appel-detail": {"id": lambda world: world.call.pk},
+    "api:appel-laureats": {"id": lambda world: world.call.pk},
 }
 
 
 # --- Personas ---------------------------------------------------------------------------------
 # "sans_role": signed in, no role (the matrix's "registered visitor" column).
 # "membre_structure": admin member of the world's organisations (their own pages are theirs).
+# "jury_affecte": a reviewer on the world call's jury, with the world's assignments.
+# "signataire_appel": the signatory designated by a co-pilot of the world call (signatory role
+# only, so that the staff pages stay closed to them).
 PERSONAS = [
     "anonyme",
     "sans_role",
     *[role.value for role in Role],
     "superutilisateur",
     "membre_structure",
+    "jury_affecte",
+    "signataire_appel",
 ]
+# Personas holding the reviewer role (administrators hold every role).
+REVIEWER_PERSONAS = {
+    Role.REVIEWER.value,
+    Role.ADMINISTRATOR.value,
+    "superutilisateur",
+    "jury_affecte",
+}
 STAFF_HISTORY_PERSONAS = {Role.PROGRAMME_STAFF.value, Role.ADMINISTRATOR.value, "superutilisateur"}
 ADMIN_PERSONAS = {Role.ADMINISTRATOR.value, "superutilisateur"}
 
@@ -261,6 +378,18 @@ class World:
     application: LabelApplication  # a draft of the provider
     attachment: ApplicationAttachment
     label: Label
+    call: Call  # published, open, two co-pilots
+    call_draft: CallApplication  # of pending_organisation
+    call_submitted: CallApplication  # of published_organisation, submission 1
+    call_file: ApplicationFile
+    call_auditioned: CallApplication  # in deliberation, booked in ``slot``
+    slot: AuditionSlot
+    assignment: Assignment  # of ``reviewer`` on call_submitted, not declared yet
+    blind_round: ReviewRound  # of a blind call where ``reviewer`` has an assignment
+    conflict: ConflictFlag
+    reopen_request: ReopenRequest
+    reviewer: User
+    signatory: User
 
 
 @pytest.fixture
@@ -277,7 +406,9 @@ def world(db) -> World:
     SupportProfileFactory.create(organisation=provider)
     offer = OfferFactory.create(provider=provider)
     application = LabelApplicationFactory.create(organisation=provider)
+    calls = _calls_world(member, pending, published)
     return World(
+        **calls,
         application=application,
         attachment=ApplicationAttachment.objects.create(
             revision=application.revisions.get(),
@@ -304,6 +435,58 @@ def world(db) -> World:
             organisation=published, kind=ReportKind.ERROR, message="Adresse erronée"
         ),
     )
+
+
+def _calls_world(member: User, pending: Organisation, published: Organisation) -> dict[str, Any]:
+    call = make_call()
+    reviewer = user_with_role(Role.REVIEWER)
+    JuryMember.objects.create(call=call, user=reviewer)
+    signatory = user_with_role(Role.COPILOT_SIGNATORY)
+    call.copilots.order_by("order")[0].signatories.add(signatory)
+    draft = make_application(call, status=ApplicationStatus.DRAFT, organisation=pending)
+    submitted = make_application(call, organisation=published)
+    auditioned = make_application(call, status=ApplicationStatus.DELIBERATED)
+    refused = make_application(call, status=ApplicationStatus.NOT_SELECTED)
+    review_round = call.rounds.get(number=1)
+    panel = AuditionPanel.objects.create(call=call, name="Panel A")
+    panel.members.add(reviewer)
+    start = timezone.now() - dt.timedelta(days=1)
+    slot = AuditionSlot.objects.create(
+        panel=panel,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=45),
+        location="Paris",
+        application=auditioned,
+    )
+    blind = make_call(slug="aveugle", blind_review=True)
+    blind_round = blind.rounds.get(number=1)
+    JuryMember.objects.create(call=blind, user=reviewer)
+    Assignment.objects.create(
+        round=blind_round, application=make_application(blind), reviewer=reviewer
+    )
+    return {
+        "call": call,
+        "call_draft": draft,
+        "call_submitted": submitted,
+        "call_file": submitted.files.get(),
+        "call_auditioned": auditioned,
+        "slot": slot,
+        "assignment": Assignment.objects.create(
+            round=review_round, application=submitted, reviewer=reviewer
+        ),
+        "blind_round": blind_round,
+        "conflict": ConflictFlag.objects.create(
+            application=submitted, reviewer=reviewer, source=ConflictSource.DECLARED_LINK
+        ),
+        "reopen_request": ReopenRequest.objects.create(
+            application=refused,
+            from_state=ApplicationStatus.NOT_SELECTED,
+            to_state=ApplicationStatus.IN_REVIEW,
+            reason="Erreur de saisie",
+        ),
+        "reviewer": reviewer,
+        "signatory": signatory,
+    }
 
 
 def make_persona(persona: str) -> User | None:
@@ -423,6 +606,27 @@ def check(rule: str, persona: str, url: str, client: Client) -> str | None:
         if anonymous:
             return login_redirect(response, url)
         return status(response, 200 if persona == "membre_structure" else 403)
+    if rule == STAFF_POST_ONLY:
+        if anonymous:
+            return login_redirect(response, url)
+        return status(response, 405 if persona in STAFF_HISTORY_PERSONAS else 403)
+    if rule == REVIEWER:
+        if anonymous:
+            return login_redirect(response, url)
+        return status(response, 200 if persona in REVIEWER_PERSONAS else 403)
+    if rule == REVIEWER_OWN:
+        if anonymous:
+            return login_redirect(response, url)
+        if persona == "jury_affecte":
+            return status(response, 200)
+        return status(response, 404 if persona in REVIEWER_PERSONAS else 403)
+    if rule in (SIGNATORY, STAFF_OR_SIGNATORY):
+        if anonymous:
+            return login_redirect(response, url)
+        allowed = persona == "signataire_appel" or (
+            rule == STAFF_OR_SIGNATORY and persona in STAFF_HISTORY_PERSONAS
+        )
+        return status(response, 200 if allowed else 403)
     if rule in (STAFF_HISTORY, STAFF):
         if anonymous:
             return login_redirect(response, url)
@@ -470,7 +674,8 @@ def test_every_url_name_is_declared():
     assert stale == [], f"ACCESS declares URLs that no longer exist: {stale}"
     assert set(ACCESS.values()) <= {
         PUBLIC, GUEST, AUTHENTICATED, AUTHENTICATED_STEP, LOGOUT, FLOW_STEP, STAFF_HISTORY, ADMIN,
-        NOT_FOUND, STAFF, MEMBER, POST_ONLY, MEMBER_OR_STAFF,
+        NOT_FOUND, STAFF, MEMBER, POST_ONLY, MEMBER_OR_STAFF, REVIEWER, REVIEWER_OWN, SIGNATORY,
+        STAFF_OR_SIGNATORY, STAFF_POST_ONLY,
     }  # fmt: skip
 
 
@@ -488,7 +693,12 @@ def routes_to_visit() -> list[Route]:
     "django.utils.deprecation.RemovedInDjango60Warning"
 )
 def test_access_matrix(persona: str, world: World) -> None:
-    user = world.member if persona == "membre_structure" else make_persona(persona)
+    named = {
+        "membre_structure": world.member,
+        "jury_affecte": world.reviewer,
+        "signataire_appel": world.signatory,
+    }
+    user = named[persona] if persona in named else make_persona(persona)
     problems = []
     for route in routes_to_visit():
         client = Client()

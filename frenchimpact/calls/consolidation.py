@@ -28,6 +28,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import FloatField
+from django.db.models.functions import Cast
+
 from .enums import AssignmentStatus, RankingBasis
 
 TIE_DECIMALS = 9
@@ -179,9 +182,15 @@ def load_round(round_id: int) -> tuple[list[CriterionSpec], list[Review], list[i
     scores: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     rows = Score.objects.filter(
         assignment__round_id=round_id, assignment__status=AssignmentStatus.SUBMITTED
-    ).values_list("assignment__application_id", "assignment__reviewer_id", "criterion_id", "value")
+    ).values_list(
+        # As a float in SQL: building 25,000 Decimals costs more than the query itself.
+        "assignment__application_id",
+        "assignment__reviewer_id",
+        "criterion_id",
+        Cast("value", FloatField()),
+    )
     for application_id, reviewer_id, criterion_id, value in rows:
-        scores[(application_id, reviewer_id)][criterion_id] = float(value)
+        scores[(application_id, reviewer_id)][criterion_id] = value
     reviews = [Review(app, reviewer, values) for (app, reviewer), values in scores.items()]
     application_ids = list(
         Assignment.objects.filter(round_id=round_id)
