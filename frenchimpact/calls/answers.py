@@ -135,10 +135,13 @@ def validate_answer(question: Question, raw: Any, *, required: bool) -> tuple[An
             }
         return list(dict.fromkeys(items)), None
     if kind == QuestionKind.DATE:
-        try:
-            return dt.date.fromisoformat(str(raw).strip()), None
-        except ValueError:
-            return None, _("Indiquez une date valide (jj/mm/aaaa).")
+        text = str(raw).strip()
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):  # the date input sends ISO; typed: French
+            try:
+                return dt.datetime.strptime(text, pattern).date(), None
+            except ValueError:
+                continue
+        return None, _("Indiquez une date valide (jj/mm/aaaa).")
     if kind == QuestionKind.FILE:
         # The id must name a file of this application for this question: see validate_answers.
         return raw, None

@@ -231,9 +231,15 @@ class AppelViewSet(ReadOnlyViewSet):
         return {**super().get_serializer_context(), "now": getattr(self, "_now", timezone.now())}
 
     def get_queryset(self) -> QuerySet[Call]:
+        # Counted only once the results are published: a decision under embargo never
+        # reaches the body.
         return selectors.public_calls().annotate(
             laureate_count=Count(
-                "applications", filter=Q(applications__status=ApplicationStatus.LAUREATE)
+                "applications",
+                filter=Q(
+                    applications__status=ApplicationStatus.LAUREATE,
+                    results_published_at__isnull=False,
+                ),
             )
         )
 
@@ -253,19 +259,23 @@ class AppelViewSet(ReadOnlyViewSet):
             )
             projects = Project.objects.filter(pk__in=links.values("project_id"))
             return [queryset, organisations, projects, Call.objects.filter(pk=self._call.pk)]
-        # The number of laureates shows once published: a reopened decision changes it.
+        # The number of laureates shows once published: a reopened decision changes it. Only
+        # the laureates of published results count, or the validators (count and date) would
+        # tell a poller when a laureate is decided under embargo.
         calls = Call.objects.filter(pk__in=queryset.values("pk"))
         self._set_phase(calls)
         laureates = CallApplication.objects.filter(
-            call__in=calls, status=ApplicationStatus.LAUREATE
+            call__in=calls.filter(results_published_at__isnull=False),
+            status=ApplicationStatus.LAUREATE,
         )
         return [calls, laureates]
 
     def object_validators(self, obj: Any) -> tuple[str, int | None]:
         call: Call = obj
         self._phase = public_status(call, self._now)
+        # selectors.laureates is empty before publication (embargo).
         last = (
-            CallApplication.objects.filter(call=call, status=ApplicationStatus.LAUREATE)
+            selectors.laureates(call)
             .order_by("-updated_at")
             .values_list("updated_at", flat=True)
             .first()

@@ -10,7 +10,9 @@ The maths, on plain values (no database), so that it can be checked against work
 * **Normalised score**: each total becomes a z-score over that reviewer's totals in the round
   (``(total − mean) / population standard deviation``), and a file's normalised score is the
   mean of its z-scores. A reviewer whose totals are all equal (one review, or the same score
-  everywhere) says nothing about how files compare: their z-scores are 0.
+  everywhere) says nothing about how files compare: they have no z-score at all, so they
+  neither pull a file towards the mean nor move it. A file reviewed only by such reviewers
+  has no normalised score (None; ranked as 0, the mean, on the normalised basis).
 * **Spread**: the largest minus the smallest total of a file (0 with one review); above the
   round's threshold the file is flagged for discussion.
 * **Ranking** on the round's basis (raw or normalised), best first; files without any review
@@ -31,9 +33,11 @@ from decimal import Decimal
 from django.db.models import FloatField
 from django.db.models.functions import Cast
 
-from .enums import AssignmentStatus, RankingBasis
+from .enums import ApplicationStatus, AssignmentStatus, RankingBasis
 
 TIE_DECIMALS = 9
+# Withdrawn or inadmissible files keep their reviews but are not ranked.
+NOT_RANKED = (ApplicationStatus.WITHDRAWN, ApplicationStatus.INADMISSIBLE)
 
 
 @dataclass(frozen=True)
@@ -123,9 +127,10 @@ def consolidate(
         mean = sum(totals) / len(totals)
         variance = sum((total - mean) ** 2 for total in totals) / len(totals)
         std = math.sqrt(variance)
+        if std < 1e-9:
+            continue  # all equal (or a single review): no information on how files compare
         for application_id, total in items:
-            z = 0.0 if std < 1e-12 else (total - mean) / std
-            results[application_id].z_scores[reviewer_id] = z
+            results[application_id].z_scores[reviewer_id] = (total - mean) / std
 
     for result in results.values():
         if not result.totals:
@@ -133,7 +138,9 @@ def consolidate(
         totals = list(result.totals.values())
         result.reviews = len(totals)
         result.raw = sum(totals) / len(totals)
-        result.normalised = sum(result.z_scores.values()) / len(result.z_scores)
+        result.normalised = (
+            sum(result.z_scores.values()) / len(result.z_scores) if result.z_scores else None
+        )
         result.spread = max(totals) - min(totals)
         result.flagged = result.spread > spread_threshold
         result.criteria_means = {
@@ -180,20 +187,25 @@ def load_round(round_id: int) -> tuple[list[CriterionSpec], list[Review], list[i
         ).values_list("pk", "weight", "scale_min", "scale_max")
     ]
     scores: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
-    rows = Score.objects.filter(
-        assignment__round_id=round_id, assignment__status=AssignmentStatus.SUBMITTED
-    ).values_list(
-        # As a float in SQL: building 25,000 Decimals costs more than the query itself.
-        "assignment__application_id",
-        "assignment__reviewer_id",
-        "criterion_id",
-        Cast("value", FloatField()),
+    rows = (
+        Score.objects.filter(
+            assignment__round_id=round_id, assignment__status=AssignmentStatus.SUBMITTED
+        )
+        .exclude(assignment__application__status__in=NOT_RANKED)
+        .values_list(
+            # As a float in SQL: building 25,000 Decimals costs more than the query itself.
+            "assignment__application_id",
+            "assignment__reviewer_id",
+            "criterion_id",
+            Cast("value", FloatField()),
+        )
     )
     for application_id, reviewer_id, criterion_id, value in rows:
         scores[(application_id, reviewer_id)][criterion_id] = value
     reviews = [Review(app, reviewer, values) for (app, reviewer), values in scores.items()]
     application_ids = list(
         Assignment.objects.filter(round_id=round_id)
+        .exclude(application__status__in=NOT_RANKED)
         .values_list("application_id", flat=True)
         .distinct()
     )

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frenchimpact.audit.models import AuditEntry
 from frenchimpact.audit.services import audit_record
@@ -147,19 +148,29 @@ def decide(
                     % {"rank": waiting_list_rank, "ref": holder},
                     code="rank_taken",
                 )
-        transition(
-            application=application,
-            actor=actor,
-            action="call_application.decide",
-            from_states=[ApplicationStatus.DELIBERATED],
-            to_state=decision,
-            reason=reason,
-            extra={
-                "decision_reason": reason,
-                "waiting_list_rank": waiting_list_rank,
-                "decided_at": timezone.now(),
-            },
-        )
+        try:
+            with transaction.atomic():
+                transition(
+                    application=application,
+                    actor=actor,
+                    action="call_application.decide",
+                    from_states=[ApplicationStatus.DELIBERATED],
+                    to_state=decision,
+                    reason=reason,
+                    extra={
+                        "decision_reason": reason,
+                        "waiting_list_rank": waiting_list_rank,
+                        "decided_at": timezone.now(),
+                    },
+                )
+        except IntegrityError:
+            # Two decisions at once giving the same waiting-list rank: the database refuses
+            # the second (constraint waiting_list_rank_once).
+            raise ValidationError(
+                _("Le rang %(rank)s de la liste d’attente vient d’être attribué : rechargez.")
+                % {"rank": waiting_list_rank},
+                code="rank_taken",
+            ) from None
 
 
 # --- Decisions and sign-offs ---------------------------------------------------------------
@@ -385,14 +396,14 @@ def publication_problems(call: Call, statuses: list[CopilotSignOff] | None = Non
 
 
 OUTCOMES = {
-    ApplicationStatus.LAUREATE: _(
+    ApplicationStatus.LAUREATE: gettext_lazy(
         "Félicitations : la candidature %(ref)s de %(name)s est lauréate de l’appel « %(call)s »."
     ),
-    ApplicationStatus.WAITING_LIST: _(
+    ApplicationStatus.WAITING_LIST: gettext_lazy(
         "La candidature %(ref)s de %(name)s est inscrite sur la liste d’attente de l’appel "
         "« %(call)s » (rang %(rank)s)."
     ),
-    ApplicationStatus.NOT_SELECTED: _(
+    ApplicationStatus.NOT_SELECTED: gettext_lazy(
         "La candidature %(ref)s de %(name)s n’a pas été retenue à l’appel « %(call)s »."
     ),
     ApplicationStatus.INADMISSIBLE: _(

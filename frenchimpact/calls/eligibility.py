@@ -1,6 +1,6 @@
 """Eligibility rules of a call, evaluated at submission (and shown to the applicant before).
 
-Each rule gives {"regle", "respectee", "message"}: the applicant sees which rule fails and why;
+Each rule gives {"rule", "label", "passed", "message"}: the applicant sees which rule fails and why;
 programme staff confirm admissibility afterwards (with a reason when they override)."""
 
 from __future__ import annotations

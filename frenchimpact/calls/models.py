@@ -287,7 +287,7 @@ class CallApplication(models.Model):
     # The answers being edited, as typed ({question key: raw value}); a file answer is the
     # ApplicationFile id. Frozen copies live in Submission.
     answers = models.JSONField(default=dict, blank=True)
-    # Result of the eligibility rules at the last submission: [{rule, passed, message}].
+    # Result of the eligibility rules at the last submission: [{rule, label, passed, message}].
     eligibility = models.JSONField(default=list, blank=True)
     eligible = models.BooleanField(null=True, blank=True)
     admissibility_reason = models.TextField(_("motif de recevabilité"), blank=True)
@@ -317,6 +317,11 @@ class CallApplication(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ApplicationStatus.values),
                 name="call_application_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["call", "waiting_list_rank"],
+                condition=Q(status=ApplicationStatus.WAITING_LIST),
+                name="waiting_list_rank_once",
             ),
         ]
         indexes = [models.Index(fields=["call", "status"], name="call_application_status")]

@@ -11,10 +11,14 @@ bulk (``assign_bulk``), skipping flagged or confirmed conflicts. Then, per call:
   seeing the answers;
 * blind mode: the reviewer declares once per round against the alphabetical list of the
   round's applicant names, a list not tied to the files (``blind_declare``), then sees
-  anonymised files (code instead of reference, identifying questions hidden).
+  anonymised files (code instead of reference, identifying questions hidden, no attached
+  file). The audition round is not anonymised: its assignments are created cleared when the
+  audition is scheduled (``auditions.schedule``), and the panel member sees the applicant.
 
 Cleared reviewers score each criterion of the round's grid (``score_save``, drafts allowed)
-and hand in the review (``review_submit``). A reviewer never sees another reviewer's scores.
+and hand in the review (``review_submit``), until staff freeze the round's ranking and as long
+as the application is neither withdrawn nor inadmissible. A reviewer never sees another
+reviewer's scores.
 
 Every write is keyword-only, runs in a transaction and is audited; bad input raises a French
 ValidationError and writes nothing, a forbidden actor raises PermissionDenied. The reads used
@@ -36,6 +40,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from frenchimpact.audit.services import audit_record, audited_transition
@@ -56,6 +61,7 @@ from .enums import (
 from .models import (
     ApplicationFile,
     Assignment,
+    AuditionSlot,
     BlindDeclaration,
     Call,
     CallApplication,
@@ -85,6 +91,8 @@ LATER_ROUND_STATES = (
     ApplicationStatus.AUDITIONED,
     ApplicationStatus.DELIBERATED,
 )
+# Applications no longer evaluated: nobody declares on them nor scores them.
+CLOSED_APPLICATION_STATES = (ApplicationStatus.WITHDRAWN, ApplicationStatus.INADMISSIBLE)
 # Conflicts that keep a reviewer off a file (a dismissed flag does not).
 BLOCKING_CONFLICTS = (ConflictStatus.FLAGGED, ConflictStatus.CONFIRMED)
 ACTIVE_ASSIGNMENTS = (
@@ -127,6 +135,35 @@ def _check_open_round(round_: ReviewRound) -> None:
         raise ValidationError(
             _("Le tour « %(name)s » est clos.") % {"name": round_.name}, code="round_closed"
         )
+
+
+def _check_ranking_open(round_: ReviewRound) -> None:
+    """Once staff froze a round's ranking (``ranked_at``), its evaluations stay as ranked."""
+    if round_.ranked_at is not None:
+        raise ValidationError(
+            _("Le classement de ce tour est figé : les évaluations ne peuvent plus changer."),
+            code="ranking_frozen",
+        )
+
+
+def _check_application_live(application: CallApplication) -> None:
+    if application.status in CLOSED_APPLICATION_STATES:
+        raise ValidationError(
+            _("Cette candidature est « %(state)s » : elle n’est plus évaluée.")
+            % {"state": application.get_status_display()},
+            code="application_closed",
+        )
+
+
+def scoring_lock(assignment: Assignment) -> str:
+    """Why a cleared assignment can no longer be scored (the round's ranking is frozen, the
+    application withdrawn or inadmissible), in French; empty when it can."""
+    try:
+        _check_ranking_open(assignment.round)
+        _check_application_live(assignment.application)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 def _check_own(actor: Any, assignment: Assignment) -> None:
@@ -511,6 +548,7 @@ def assign_bulk(
     round_ = ReviewRound.objects.select_related("call").get(pk=round.pk)
     call = round_.call
     _check_open_round(round_)
+    _check_ranking_open(round_)
     if round_.kind != RoundKind.WRITTEN:
         raise ValidationError(
             _("Les affectations d’un tour d’auditions se font en programmant les auditions."),
@@ -618,12 +656,26 @@ def assign_bulk(
                 taken += 1
             if per_application is not None and taken < need:
                 summary.short.append((application, need - taken))
-        summary.created = Assignment.objects.bulk_create(
-            [
-                Assignment(round=round_, application=app, reviewer=user, assigned_by=actor)
-                for app, user in pairs
-            ]
-        )
+        try:
+            # A savepoint: the error leaves the caller's transaction usable (PostgreSQL),
+            # and raising below rolls the whole bulk back (nothing half-written).
+            with transaction.atomic():
+                summary.created = Assignment.objects.bulk_create(
+                    [
+                        Assignment(round=round_, application=app, reviewer=user, assigned_by=actor)
+                        for app, user in pairs
+                    ]
+                )
+        except IntegrityError:
+            # Someone assigned the same pair at the same time (assignment_once).
+            raise ValidationError(
+                _(
+                    "Des affectations de ces candidatures viennent d’être enregistrées en même "
+                    "temps par quelqu’un d’autre : rien n’a été affecté. Rechargez la page et "
+                    "recommencez."
+                ),
+                code="concurrent_change",
+            ) from None
         assigned_apps = {a.pk for a, _u in pairs} | {a for a, c in live_count.items() if c}
         for application in apps:
             if application.status == ApplicationStatus.ADMISSIBLE and (
@@ -692,6 +744,7 @@ def declare_no_conflict(*, assignment: Assignment, actor: Any) -> None:
                 code="blind_call",
             )
         _check_open_round(fresh.round)
+        _check_application_live(fresh.application)
         _check_links_declared(call, actor)
         if fresh.status != AssignmentStatus.ASSIGNED:
             raise ValidationError(
@@ -829,6 +882,12 @@ def blind_declare(
                 _("Cet appel n’est pas anonymisé : déclarez-vous dossier par dossier."),
                 code="open_call",
             )
+        if round_.kind != RoundKind.WRITTEN:
+            # The panel meets the applicant: audition assignments are created cleared.
+            raise ValidationError(
+                _("Les auditions ne demandent pas de déclaration sur la liste des candidats."),
+                code="audition_round",
+            )
         _check_open_round(round_)
         mine = list(
             Assignment.objects.filter(round=round_, reviewer=reviewer).select_related("application")
@@ -895,7 +954,11 @@ def blind_declare(
                     actor=actor,
                     reason=reason,
                 )
-            elif not in_conflict and assignment.status == AssignmentStatus.ASSIGNED:
+            elif (
+                not in_conflict
+                and assignment.status == AssignmentStatus.ASSIGNED
+                and assignment.application.status not in CLOSED_APPLICATION_STATES
+            ):
                 _move_assignment(
                     assignment=assignment,
                     actor=actor,
@@ -954,6 +1017,8 @@ def _check_scoring(assignment: Assignment) -> None:
             code="submitted",
         )
     _check_open_round(assignment.round)
+    _check_ranking_open(assignment.round)
+    _check_application_live(assignment.application)
 
 
 def score_save(
@@ -1191,24 +1256,67 @@ class AnswerRow:
     is_file: bool = False
 
 
+def _file_ids(value: Any) -> set[int]:
+    """The ApplicationFile ids an answer to a file question refers to (one id or a list)."""
+    ids: set[int] = set()
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int) or (isinstance(item, str) and item.isdigit()):
+            ids.add(int(item))
+    return ids
+
+
+def _latest_answers(application_id: int) -> dict[str, Any]:
+    answers = (
+        Submission.objects.filter(application_id=application_id)
+        .order_by("-number")
+        .values_list("answers", flat=True)
+        .first()
+    )
+    return answers if isinstance(answers, dict) else {}
+
+
+def anonymised(assignment: Assignment) -> bool:
+    """Whether the reviewer reads an anonymised file: the written rounds of a blind call. An
+    audition is never anonymised (the panel meets the applicant)."""
+    return bool(assignment.round.call.blind_review and assignment.round.kind == RoundKind.WRITTEN)
+
+
+def _audition(application: CallApplication) -> dict[str, str] | None:
+    slot = AuditionSlot.objects.filter(application=application).first()
+    if slot is None:
+        return None
+    starts, ends = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
+    return {
+        "day": date_format(starts, "l j F Y"),
+        "start": starts.strftime("%H:%M"),
+        "end": ends.strftime("%H:%M"),
+        "location": slot.location,
+    }
+
+
 def reviewer_file(assignment: Assignment) -> dict[str, Any]:
     """What a cleared reviewer reads of the application: the answers of its latest
-    submission in the form's order, and its files. In a blind call the file is anonymised:
-    the code instead of the reference, no organisation nor projects, identifying questions
-    (and their files) hidden, files named after their question. Call only for an assignment
-    the reviewer may read (cleared or submitted)."""
+    submission in the form's order, and its files. In a written round of a blind call the
+    file is anonymised: the code instead of the reference, no organisation nor projects,
+    identifying questions hidden, and no attached file at all (accounts and statutes carry
+    the organisation's name). An audition round is never anonymised: the organisation, its
+    projects and the audition slot (Paris time, place) are shown. Call only for an
+    assignment the reviewer may read (cleared or submitted)."""
     application = assignment.application
-    blind = assignment.round.call.blind_review
+    blind = anonymised(assignment)
     submission = Submission.objects.filter(application=application).order_by("-number").first()
     answers = submission.answers if submission else {}
-    questions = [q for q in application.form.questions.all() if not (blind and q.identifying)]
+    questions = [
+        q
+        for q in application.form.questions.all()
+        if not (blind and (q.identifying or q.kind == QuestionKind.FILE))
+    ]
     file_questions = {q.key for q in questions if q.kind == QuestionKind.FILE}
     wanted_ids: set[int] = set()
     for key in file_questions:
-        value = answers.get(key)
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, int) or (isinstance(item, str) and item.isdigit()):
-                wanted_ids.add(int(item))
+        wanted_ids |= _file_ids(answers.get(key))
     files = {
         f.pk: f
         for f in ApplicationFile.objects.filter(
@@ -1219,12 +1327,7 @@ def reviewer_file(assignment: Assignment) -> dict[str, Any]:
     for question in questions:
         value = answers.get(question.key)
         if question.kind == QuestionKind.FILE:
-            items = value if isinstance(value, list) else [value]
-            found = [
-                files[int(i)]
-                for i in items
-                if i is not None and str(i).isdigit() and int(i) in files
-            ]
+            found = [files[pk] for pk in sorted(_file_ids(value)) if pk in files]
             rows.append(AnswerRow(label=question.label, files=found, is_file=True))
             continue
         if isinstance(value, list):
@@ -1234,30 +1337,30 @@ def reviewer_file(assignment: Assignment) -> dict[str, Any]:
         rows.append(AnswerRow(label=question.label, text=text))
     return {
         "blind": blind,
+        "files_withheld": blind,
         "title": application.anonymous_code if blind else application.reference,
         "organisation": None if blind else application.organisation,
         "projects": [] if blind else list(application.projects.all()),
+        "audition": _audition(application) if assignment.round.kind == RoundKind.AUDITION else None,
         "answers": rows,
         "submitted_at": submission.submitted_at if submission else None,
     }
 
 
 def reviewer_may_see_file(user: Any, attachment: ApplicationFile) -> bool:
-    """For the file download: a reviewer reads an application's file only once cleared on it
-    (or after handing in), never when recused or not yet declared; in a blind call, never a
-    file answering an identifying question."""
+    """For the file download, the one rule: a reviewer reads an attached file only when it
+    belongs to the application's latest submission (not a draft's file, not a replaced one)
+    and they hold a cleared or handed-in assignment on the application — in any round of an
+    open call, and only in the audition round of a blind call (its written rounds get no
+    attached file at all). Never when recused or not yet declared."""
     if not can_review(user):
         return False
-    assignments = Assignment.objects.filter(
+    readable = Assignment.objects.filter(
         application_id=attachment.application_id,
         reviewer=user,
         status__in=[AssignmentStatus.CLEARED, AssignmentStatus.SUBMITTED],
-    ).select_related("round__call", "application__form")
-    assignment = assignments.first()
-    if assignment is None:
+    ).filter(Q(round__call__blind_review=False) | Q(round__kind=RoundKind.AUDITION))
+    if not readable.exists():
         return False
-    if assignment.round.call.blind_review:
-        return not assignment.application.form.questions.filter(
-            key=attachment.question_key, identifying=True
-        ).exists()
-    return True
+    answers = _latest_answers(attachment.application_id)
+    return attachment.pk in _file_ids(answers.get(attachment.question_key))

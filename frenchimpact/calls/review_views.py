@@ -25,7 +25,7 @@ from frenchimpact.organisations.views import add_service_error, posted_data
 from frenchimpact.permissions import can_review, role_required
 
 from . import review
-from .enums import AssignmentStatus, ConflictStatus
+from .enums import AssignmentStatus, ConflictStatus, RoundKind
 from .models import Assignment, BlindDeclaration, ConflictFlag, JuryMember, ReviewRound
 from .review_forms import BlindDeclarationForm, LinksForm, RecuseForm, ScoreForm
 
@@ -49,15 +49,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if not mine:
                 continue
             counts = dict.fromkeys(AssignmentStatus.values, 0)
+            pending = 0
             for assignment in mine:
                 counts[assignment.status] += 1
+                if (
+                    assignment.status == AssignmentStatus.ASSIGNED
+                    and assignment.application.status not in review.CLOSED_APPLICATION_STATES
+                ):
+                    pending += 1
             rounds.append(
                 {
                     "round": round_,
                     "assignments": mine,
                     "counts": counts,
+                    # Only the written rounds of a blind call go through the list
+                    # declaration; audition assignments are listed as they are.
+                    "blind": member.call.blind_review and round_.kind == RoundKind.WRITTEN,
                     "declared": round_.pk in declared,
-                    "pending": counts[AssignmentStatus.ASSIGNED],
+                    "pending": pending,
                 }
             )
         blocks.append({"member": member, "call": member.call, "rounds": rounds})
@@ -104,7 +113,10 @@ def blind_declaration(request: HttpRequest, pk: int) -> HttpResponse:
     """Blind mode: the list of the round's applicant names, alphabetical, with no file,
     reference or code; the reviewer ticks those they are in conflict with."""
     round_ = get_object_or_404(
-        ReviewRound.objects.select_related("call"), pk=pk, call__blind_review=True
+        ReviewRound.objects.select_related("call"),
+        pk=pk,
+        call__blind_review=True,
+        kind=RoundKind.WRITTEN,
     )
     mine = Assignment.objects.filter(round=round_, reviewer_id=request.user.pk)
     if not mine.exists():
@@ -217,7 +229,12 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
     if readable:
         criteria = list(obj.round.grid.criteria.all())
         scores = list(obj.scores.all())
-        if obj.status == AssignmentStatus.CLEARED:
+        locked = review.scoring_lock(obj) if obj.status == AssignmentStatus.CLEARED else ""
+        context["locked"] = locked
+        if locked and request.method == "POST":
+            status = 400
+            messages.error(request, locked)
+        elif obj.status == AssignmentStatus.CLEARED:
             form = ScoreForm(posted_data(request), criteria=criteria, scores=scores)
             if request.method == "POST":
                 if form.is_valid():

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from frenchimpact.audit.services import audit_record
 
 from . import consolidation
-from .enums import ApplicationStatus, AssignmentStatus, RoundStatus
+from .enums import ApplicationStatus, AssignmentStatus, RoundKind, RoundStatus
 from .models import Assignment, CallApplication, ReviewRound
 from .services import check_staff, require_text, transition
 
@@ -236,6 +236,13 @@ def round_close(*, review_round: ReviewRound, actor: Any) -> None:
 # --- Shortlisting --------------------------------------------------------------------------
 
 
+NOT_SELECTABLE_FROM = (
+    ApplicationStatus.ADMISSIBLE,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.SHORTLISTED,
+)
+
+
 def _prefixed(application: CallApplication, error: ValidationError) -> ValidationError:
     return ValidationError(
         [f"{application.reference} : {message}" for message in error.messages],
@@ -250,6 +257,29 @@ def _applications(applications: Iterable[CallApplication]) -> list[CallApplicati
     return found
 
 
+def _check_rankings_frozen(applications: list[CallApplication]) -> None:
+    """Shortlisting or not selecting from a written round follows its frozen ranking (the
+    recorded lottery settled its ties): refuse while a round of these files is still live."""
+    live = (
+        ReviewRound.objects.filter(
+            kind=RoundKind.WRITTEN,
+            ranked_at__isnull=True,
+            assignments__application__in=[a.pk for a in applications],
+        )
+        .distinct()
+        .first()
+    )
+    if live is not None:
+        raise ValidationError(
+            _(
+                "Figez d’abord le classement du tour « %(round)s » (le tirage au sort départage "
+                "les ex æquo)."
+            )
+            % {"round": live.name},
+            code="ranking_not_frozen",
+        )
+
+
 def shortlist(*, application: CallApplication, actor: Any) -> None:
     """Staff shortlist an application in review (in review → shortlisted). Nothing is sent:
     the applicant still reads "en cours d’évaluation" until an audition is scheduled."""
@@ -261,6 +291,7 @@ def shortlist_many(*, applications: Iterable[CallApplication], actor: Any) -> in
     check_staff(actor)
     found = _applications(applications)
     with transaction.atomic():
+        _check_rankings_frozen(found)
         for application in found:
             try:
                 transition(
@@ -276,8 +307,8 @@ def shortlist_many(*, applications: Iterable[CallApplication], actor: Any) -> in
 
 
 def not_select(*, application: CallApplication, actor: Any, reason: str) -> None:
-    """Staff do not select an application in review (in review → not selected), with a
-    reason. A decision under embargo: the applicant learns it when results are published."""
+    """Staff do not select an application (admissible, in review or shortlisted → not
+    selected), with a reason. A decision under embargo: the applicant learns it when results are published."""
     not_select_many(applications=[application], actor=actor, reason=reason)
 
 
@@ -288,13 +319,16 @@ def not_select_many(*, applications: Iterable[CallApplication], actor: Any, reas
     found = _applications(applications)
     now = timezone.now()
     with transaction.atomic():
+        _check_rankings_frozen(found)
         for application in found:
             try:
                 transition(
                     application=application,
                     actor=actor,
                     action="call_application.not_select",
-                    from_states=[ApplicationStatus.IN_REVIEW],
+                    # Admissible but never reviewed, or shortlisted but not auditioned:
+                    # without these, such a file would block the publication of results.
+                    from_states=NOT_SELECTABLE_FROM,
                     to_state=ApplicationStatus.NOT_SELECTED,
                     reason=reason,
                     extra={"decision_reason": reason, "decided_at": now},

@@ -59,6 +59,7 @@ from .models import (
     SignOff,
     Submission,
 )
+from .selectors import applicant_status
 
 # States in which the applicant edits the answers.
 EDITABLE_STATES = (ApplicationStatus.DRAFT, ApplicationStatus.AWAITING_COMPLETION)
@@ -351,7 +352,7 @@ def _editable(application: CallApplication, now: Any) -> CallApplication:
     if fresh.status not in EDITABLE_STATES:
         raise ValidationError(
             _("La candidature est « %(state)s » : elle ne se modifie plus.")
-            % {"state": fresh.get_status_display()},
+            % {"state": applicant_status(fresh)[1]},  # never an embargoed decision
             code="not_editable",
         )
     if fresh.status == ApplicationStatus.DRAFT:
@@ -577,14 +578,23 @@ def application_withdraw(*, application: CallApplication, actor: Any, reason: st
     any, is released)."""
     check_member(actor, application.organisation)
     with transaction.atomic():
+        fresh = CallApplication.objects.select_related("call").get(pk=application.pk)
+        if fresh.status not in WITHDRAWABLE_STATES:
+            # Worded from what the applicant may see: an embargoed decision stays hidden.
+            raise ValidationError(
+                _("Cette candidature ne peut plus être retirée : elle est « %(state)s ».")
+                % {"state": applicant_status(fresh)[1]},
+                code="invalid_state",
+            )
         transition(
-            application=application,
+            application=fresh,
             actor=actor,
             action="call_application.withdraw",
             from_states=WITHDRAWABLE_STATES,
             to_state=ApplicationStatus.WITHDRAWN,
             reason=(reason or "").strip(),
         )
+        application.status = ApplicationStatus.WITHDRAWN
         AuditionSlot.objects.filter(application=application).update(application=None)
 
 
@@ -672,4 +682,45 @@ def application_request_completion(
             )
             % {"when": paris(deadline)},
             reason=message,
+        )
+
+
+def application_close_incomplete(*, application: CallApplication, actor: Any, reason: str) -> None:
+    """Staff declare inadmissible a file still awaiting completion once its deadline has
+    passed (the applicant did not answer): without it, the file would block the results."""
+    check_staff(actor)
+    reason = require_text(reason, _("Indiquez le motif de l’irrecevabilité."))
+    with transaction.atomic():
+        fresh = CallApplication.objects.select_related("call", "organisation").get(
+            pk=application.pk
+        )
+        if (
+            fresh.status == ApplicationStatus.AWAITING_COMPLETION
+            and fresh.correction_deadline
+            and timezone.now() < fresh.correction_deadline
+        ):
+            raise ValidationError(
+                _("Le candidat a jusqu’au %(when)s (heure de Paris) pour compléter son dossier.")
+                % {"when": paris(fresh.correction_deadline)},
+                code="deadline_not_passed",
+            )
+        transition(
+            application=fresh,
+            actor=actor,
+            action="call_application.close_incomplete",
+            from_states=[ApplicationStatus.AWAITING_COMPLETION],
+            to_state=ApplicationStatus.INADMISSIBLE,
+            reason=reason,
+            extra={"admissibility_reason": reason, "decided_at": timezone.now()},
+        )
+        application.status = ApplicationStatus.INADMISSIBLE
+        notify_applicant(
+            application=fresh,
+            subject=_("Votre candidature %(ref)s n’est pas recevable") % {"ref": fresh.reference},
+            message=_(
+                "Le dossier de %(name)s à l’appel « %(call)s » n’a pas été complété dans le "
+                "délai : il n’est pas recevable."
+            )
+            % {"name": fresh.organisation.name, "call": fresh.call.title},
+            reason=reason,
         )

@@ -31,10 +31,16 @@ from frenchimpact.permissions import can_manage_calls
 from . import exports, services
 from .enums import ApplicationStatus, CallStatus, QuestionKind
 from .models import ApplicationFile, Call, CallApplication, Submission
-from .staff_forms import AdmissibilityForm, ApplicationFilterForm, CompletionRequestForm
+from .staff_forms import (
+    AdmissibilityForm,
+    ApplicationFilterForm,
+    CloseIncompleteForm,
+    CompletionRequestForm,
+)
 
 PAGE_SIZE = 50
 ADMISSIBILITY_PREFIX = "recevabilite"
+CLOSE_PREFIX = "cloture"
 COMPLETION_PREFIX = "complement"
 
 # The other staff pages of a call (review and selection parts), linked from the dashboard
@@ -289,6 +295,7 @@ def _application_page(
     *,
     admissibility: AdmissibilityForm | None = None,
     completion: CompletionRequestForm | None = None,
+    close: CloseIncompleteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     submissions = list(application.submissions.select_related("submitted_by").order_by("number"))
@@ -305,6 +312,11 @@ def _application_page(
     elif completion is not None:
         _errors_as_messages(request, completion)
         completion = None
+    if application.status == ApplicationStatus.AWAITING_COMPLETION:
+        close = close or CloseIncompleteForm(prefix=CLOSE_PREFIX)
+    elif close is not None:
+        _errors_as_messages(request, close)
+        close = None
     return render(
         request,
         "calls/staff/applications/application_detail.html",
@@ -318,6 +330,7 @@ def _application_page(
             "eligibility": application.eligibility or [],
             "admissibility_form": admissibility,
             "completion_form": completion,
+            "close_form": close,
             "history_args": (
                 ContentType.objects.get_for_model(application).pk,
                 application.pk,
@@ -393,6 +406,28 @@ def application_request_completion(request: HttpRequest, pk: int) -> HttpRespons
             return redirect("calls_staff:application_detail", pk=application.pk)
     application.refresh_from_db()
     return _application_page(request, application, completion=form, status=400)
+
+
+@calls_staff_required
+@require_POST
+def application_close_incomplete(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(pk)
+    form = CloseIncompleteForm(request.POST, prefix=CLOSE_PREFIX)
+    if form.is_valid():
+        try:
+            services.application_close_incomplete(
+                application=application, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("Candidature déclarée irrecevable ; la structure est prévenue.")
+            )
+            return redirect("calls_staff:application_detail", pk=application.pk)
+    application.refresh_from_db()
+    return _application_page(request, application, close=form, status=400)
 
 
 # --- Exports --------------------------------------------------------------------------------

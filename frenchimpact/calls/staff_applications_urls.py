@@ -17,6 +17,11 @@ urlpatterns: list[URLPattern] = [
         views.application_request_completion,
         name="application_request_completion",
     ),
+    path(
+        "candidatures/<int:pk>/cloture/",
+        views.application_close_incomplete,
+        name="application_close_incomplete",
+    ),
     path("<slug:slug>/", views.call_dashboard, name="call_dashboard"),
     path("<slug:slug>/publier/", views.call_publish, name="call_publish"),
     path("<slug:slug>/candidatures/", views.application_list, name="application_list"),

@@ -90,3 +90,12 @@ class CompletionRequestForm(forms.Form):
         # (the business time zone), whatever the request's active zone.
         naive = timezone.make_naive(value) if timezone.is_aware(value) else value
         return naive.replace(tzinfo=PARIS)
+
+
+class CloseIncompleteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de l’irrecevabilité"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        error_messages={"required": _("Indiquez le motif de l’irrecevabilité.")},
+    )

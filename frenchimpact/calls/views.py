@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
@@ -33,17 +32,15 @@ from frenchimpact.organisations.enums import ModerationStatus
 from frenchimpact.organisations.views import add_service_error, form_status, posted_data
 from frenchimpact.permissions import (
     can_apply_to_call,
-    can_review,
     can_view_call_application,
 )
 
 from . import answers as answer_rules
-from . import eligibility, selectors, services
+from . import eligibility, review, selectors, services
 from .enums import (
     DECISION_STATES,
     WITHDRAWABLE_STATES,
     ApplicationStatus,
-    AssignmentStatus,
     EligibilityRuleKind,
     QuestionKind,
 )
@@ -61,7 +58,6 @@ from .forms import (
 )
 from .models import (
     ApplicationFile,
-    Assignment,
     AuditionSlot,
     Call,
     CallApplication,
@@ -783,30 +779,6 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("calls:application_detail", pk=application.pk)
 
 
-def _reviewer_may_see(user: Any, attachment: ApplicationFile) -> bool:
-    """A reviewer holding a non-recused assignment on the application who declared no
-    conflict; in a blind review, never a file answering an identifying question."""
-    if not can_review(user):
-        return False
-    assigned = Assignment.objects.filter(
-        application_id=attachment.application_id,
-        reviewer=user,
-        status__in=[AssignmentStatus.CLEARED, AssignmentStatus.SUBMITTED],
-    ).exists()
-    if not assigned:
-        return False
-    application = attachment.application
-    if not application.call.blind_review:
-        return True
-    identifying = (
-        application.form.questions.filter(key=attachment.question_key)
-        .values_list("identifying", flat=True)
-        .first()
-    )
-    # A file no question claims is treated as identifying.
-    return identifying is False
-
-
 @login_required
 def application_file(request: HttpRequest, pk: int) -> FileResponse:
     """Stream an application's file (never reachable through a public media URL)."""
@@ -816,19 +788,16 @@ def application_file(request: HttpRequest, pk: int) -> FileResponse:
         ),
         pk=pk,
     )
-    application = attachment.application
-    filename = attachment.original_name
-    if not can_view_call_application(request.user, application):
-        if not _reviewer_may_see(request.user, attachment):
-            raise PermissionDenied
-        if application.call.blind_review:
-            # The name the applicant gave the file may identify them.
-            extension = PurePosixPath(attachment.file.name).suffix
-            filename = f"{application.anonymous_code}-{attachment.question_key}{extension}"
+    # Reviewers: the one rule of ``review`` (files of the latest submission only; none in
+    # the written rounds of a blind call, whose files may name the organisation).
+    if not can_view_call_application(
+        request.user, attachment.application
+    ) and not review.reviewer_may_see_file(request.user, attachment):
+        raise PermissionDenied
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=filename,
+        filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -27,10 +27,10 @@ def by_id(results):
     return {r.application_id: r for r in results}
 
 
-def test_a_reviewer_giving_every_file_the_same_score_has_z_scores_of_zero():
+def test_a_reviewer_giving_every_file_the_same_score_has_no_z_score():
     # Reviewer 10 discriminates: 8, 6, 4 → totals 80, 60, 40; mean 60; population standard
     # deviation sqrt((20² + 0² + 20²) / 3) = sqrt(800/3) = 16.3299; z = +1.2247, 0, −1.2247.
-    # Reviewer 20 gives 5 everywhere → totals 50, 50, 50; deviation 0 → every z is 0.
+    # Reviewer 20 gives 5 everywhere → totals 50, 50, 50; deviation 0 → no z-score at all.
     reviews = [
         Review(1, 10, {1: 8}),
         Review(2, 10, {1: 6}),
@@ -44,12 +44,12 @@ def test_a_reviewer_giving_every_file_the_same_score_has_z_scores_of_zero():
             criteria=SINGLE, reviews=reviews, spread_threshold=50, basis=RankingBasis.NORMALISED
         )
     )
-    assert results[1].z_scores == {10: pytest.approx(1.224745), 20: 0.0}
-    assert results[3].z_scores == {10: pytest.approx(-1.224745), 20: 0.0}
-    # Normalised = mean of the z-scores: (1.2247 + 0) / 2 = 0.6124, 0, −0.6124.
-    assert results[1].normalised == pytest.approx(0.612372)
+    assert results[1].z_scores == {10: pytest.approx(1.224745)}
+    assert results[3].z_scores == {10: pytest.approx(-1.224745)}
+    # Normalised = mean of the informative z-scores: reviewer 10's alone.
+    assert results[1].normalised == pytest.approx(1.224745)
     assert results[2].normalised == pytest.approx(0.0)
-    assert results[3].normalised == pytest.approx(-0.612372)
+    assert results[3].normalised == pytest.approx(-1.224745)
     # Raw = mean of the totals: (80 + 50) / 2 = 65, (60 + 50) / 2 = 55, (40 + 50) / 2 = 45.
     assert [results[i].raw for i in (1, 2, 3)] == [65.0, 55.0, 45.0]
     # The flat reviewer does not move the normalised ranking: same order as reviewer 10 alone.
@@ -76,9 +76,33 @@ def test_an_application_with_a_single_review_scores_that_reviews_total_with_no_s
     assert result.totals == {1: pytest.approx(70.0)}
     assert result.spread == 0.0
     assert result.flagged is False
-    # One review: the reviewer's totals have no spread, so the z-score is 0.
-    assert result.normalised == 0.0
+    # One review: the reviewer's totals have no spread, so there is no z-score and no
+    # normalised score (it is ranked as the mean, 0, on the normalised basis).
+    assert result.z_scores == {}
+    assert result.normalised is None
     assert result.rank == 1
+
+
+def test_a_flat_reviewer_on_some_files_only_does_not_reorder_them():
+    # Reviewer A: 10, 9, 1, 0 (/10) on files 1–4 → totals 100, 90, 10, 0; mean 50;
+    # σ = sqrt((50² + 40² + 40² + 50²) / 4) = sqrt(2050) = 45.277; z = 1.1043, 0.8835, −0.8835,
+    # −1.1043. Flat reviewer F gives 5 to files 1, 3 and 4 only. Were F's z counted as 0, file 1
+    # would fall to (1.1043 + 0) / 2 = 0.552, below file 2 (0.8835): F would reorder A's files.
+    scale = [CriterionSpec(1, 1.0, 0.0, 10.0)]
+    reviews = [
+        Review(1, 1, {1: 10}),
+        Review(2, 1, {1: 9}),
+        Review(3, 1, {1: 1}),
+        Review(4, 1, {1: 0}),
+        Review(1, 2, {1: 5}),
+        Review(3, 2, {1: 5}),
+        Review(4, 2, {1: 5}),
+    ]
+    results = consolidate(
+        criteria=scale, reviews=reviews, spread_threshold=100, basis=RankingBasis.NORMALISED
+    )
+    assert [r.application_id for r in results] == [1, 2, 3, 4]
+    assert by_id(results)[1].normalised == pytest.approx(50 / math.sqrt(2050))
 
 
 def test_a_missing_criterion_is_left_out_and_weights_renormalised_not_counted_as_zero():

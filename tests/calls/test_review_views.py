@@ -374,8 +374,10 @@ def test_anonymised_file_hides_identifying_answers_and_the_organisation(client, 
     assert "Résumé du projet" not in text  # an identifying question
     assert RESUME_ANSWER not in text
     assert IMPACT_ANSWER in text
-    assert "comptes.pdf" not in text  # files are named after their question
-    assert "Pièce jointe 1" in text
+    # No attached file at all in a blind written round (accounts carry the name).
+    assert "comptes.pdf" not in text
+    assert "Les pièces jointes ne sont pas communiquées en évaluation anonymisée." in text
+    assert "/appels/pieces/" not in text
     dashboard = page_text(client.get(reverse("jury:dashboard")))
     assert application.anonymous_code in dashboard
     assert application.organisation.name not in dashboard

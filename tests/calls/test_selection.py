@@ -206,9 +206,14 @@ def test_ranking_page_marks_ties_to_break_then_broken_and_spreads_to_discuss(cli
 
 
 def test_shortlist_and_not_select_through_the_page(client, call, staff):
-    _round, (a, b, _c, d) = _round_with_tie(call)
+    review_round, (a, b, _c, d) = _round_with_tie(call)
     client.force_login(staff)
     url = _url(call)
+    response = client.post(url, {"action": "preselectionner", "candidatures": [a.pk, b.pk]})
+    assert response.status_code == 400  # the ranking must be frozen first
+    assert "Figez d’abord le classement" in page_text(response)
+    assert in_state(a) == IN_REVIEW
+    selection.round_freeze_ranking(review_round=review_round, actor=staff)
     response = client.post(url, {"action": "preselectionner", "candidatures": [a.pk, b.pk]})
     assert response.status_code == 302
     assert in_state(a) == in_state(b) == ApplicationStatus.SHORTLISTED
