@@ -26,6 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -349,9 +350,9 @@ def publication_problems(call: Call, statuses: list[CopilotSignOff] | None = Non
     """What blocks the publication of the results (French; empty when it can go).
     ``statuses`` is ``signoff_status(call)`` when the caller already has it."""
     problems: list[str] = []
-    if call.results_published_at is not None:
+    if call.results_published_at is not None and not _changed_decisions(call).exists():
         problems.append(
-            _("Les résultats sont déjà publiés (le %(when)s).")
+            _("Les résultats sont déjà publiés (le %(when)s) et aucune décision n’a changé depuis.")
             % {"when": paris(call.results_published_at)}
         )
     counts: dict[str, int] = {}
@@ -427,11 +428,20 @@ def outcome_message(application: CallApplication, call: Call) -> str:
     }
 
 
+def _changed_decisions(call: Call) -> QuerySet[CallApplication]:
+    """Applications whose decision changed after the results were published."""
+    return CallApplication.objects.filter(call=call, decision_embargoed=True)
+
+
 def publish_results(*, call: Call, actor: Any) -> int:
     """Staff publish the results (embargo lifted): refused while ``publication_problems``
     lists anything. Every applicant that submitted (not drafts, not withdrawn) gets the
     outcome and the per-criterion feedback. Two clicks publish once. Returns the number of
-    applications notified."""
+    applications notified.
+
+    Once published, a decision changed through a reopening stays embargoed; calling this
+    again (with fresh sign-offs of the whole list) publishes those changes and notifies only
+    the applicants concerned."""
     check_staff(actor)
     with transaction.atomic():
         call = Call.objects.get(pk=call.pk)
@@ -439,20 +449,25 @@ def publish_results(*, call: Call, actor: Any) -> int:
         if problems:
             raise ValidationError(problems, code="not_ready")
         now = timezone.now()
-        if (
-            Call.objects.filter(pk=call.pk, results_published_at__isnull=True).update(
+        if call.results_published_at is None:
+            first = True
+            updated = Call.objects.filter(pk=call.pk, results_published_at__isnull=True).update(
                 results_published_at=now, updated_at=now
             )
-            != 1
-        ):
+            call.results_published_at = now
+            notified = CallApplication.objects.filter(call=call).exclude(
+                status__in=(ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
+            )
+        else:
+            first = False
+            changed = list(_changed_decisions(call).values_list("pk", flat=True))
+            updated = CallApplication.objects.filter(
+                pk__in=changed, decision_embargoed=True
+            ).update(decision_embargoed=False, updated_at=now)
+            notified = CallApplication.objects.filter(pk__in=changed)
+        if updated < 1:
             raise ValidationError(_("Les résultats sont déjà publiés."), code="already_published")
-        call.results_published_at = now
-        applications = list(
-            CallApplication.objects.filter(call=call)
-            .exclude(status__in=(ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN))
-            .select_related("organisation")
-            .order_by("reference")
-        )
+        applications = list(notified.select_related("organisation").order_by("reference"))
         for application in applications:
             feedback = (
                 selectors.feedback(application)
@@ -475,10 +490,11 @@ def publish_results(*, call: Call, actor: Any) -> int:
         laureates = sum(1 for a in applications if a.status == ApplicationStatus.LAUREATE)
         audit_record(
             actor=actor,
-            action="call.results_publish",
+            action="call.results_publish" if first else "call.results_publish_changes",
             obj=call,
             after={
                 "resultats_publies_le": now,
+                "dossiers": [a.reference for a in applications] if not first else "tous",
                 "empreinte": decisions_hash(call),
                 "laureats": laureates,
                 "candidats_prevenus": len(applications),

@@ -1,14 +1,16 @@
 """Exports of a call for programme staff: CSV (UTF-8 with BOM, ``;``, streamed) and XLSX.
 
-Datasets: ``candidatures`` (one row per application), ``eligibilite`` (one row per rule and
+Datasets: ``candidatures`` (one row per application, with the answers of its latest
+submission: one column per question of the call's form), ``eligibilite`` (one row per rule and
 application), ``notes`` (one row per review handed in: per-criterion scores, the reviewer's
 total and z-score, the file's raw and normalised scores, spread and rank in the round),
 ``deports`` (recusals) and ``decisions``.
 
 Every text cell goes through ``review.spreadsheet_safe``: a text typed by an applicant or a
 reviewer that starts with =, +, -, @, a tab or a carriage return gets an apostrophe in front,
-so that no spreadsheet runs it as a formula. Numbers we compute stay numbers; dates and times
-are given in Europe/Paris.
+so that no spreadsheet runs it as a formula; in XLSX, the control characters a workbook cannot
+hold are dropped first. Numbers (ours, and the number and money answers) stay numbers; dates and
+times are given in Europe/Paris.
 """
 
 from __future__ import annotations
@@ -26,11 +28,23 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from . import answers as answer_rules
 from . import consolidation
-from .enums import DECISION_STATES, ApplicationStatus, AssignmentStatus, GridKind
-from .models import Assignment, Call, CallApplication, Criterion, ReviewRound, Score
-from .review import recusal_rows, spreadsheet_safe
+from .enums import DECISION_STATES, ApplicationStatus, AssignmentStatus, GridKind, QuestionKind
+from .models import (
+    ApplicationFile,
+    Assignment,
+    Call,
+    CallApplication,
+    Criterion,
+    Question,
+    ReviewRound,
+    Score,
+    Submission,
+)
+from .review import answer_file_ids, recusal_rows, spreadsheet_safe
 
 Row = Sequence[Any]
 FORMATS = ("csv", "xlsx")
@@ -62,12 +76,58 @@ def _applications(call: Call) -> Any:
     return (
         CallApplication.objects.filter(call=call)
         .select_related("organisation", "organisation__region")
-        .prefetch_related(Prefetch("projects", to_attr="project_list"))
+        .prefetch_related(
+            Prefetch("projects", to_attr="project_list"),
+            Prefetch(
+                "submissions",
+                queryset=Submission.objects.only("pk", "application_id", "number", "answers"),
+                to_attr="submission_list",
+            ),
+            Prefetch(
+                "files",
+                queryset=ApplicationFile.objects.only("pk", "application_id", "original_name"),
+                to_attr="file_list",
+            ),
+        )
         .order_by("reference")
     )
 
 
+def form_questions(call: Call) -> list[Question]:
+    """The questions of the call's form, in order: those of the latest version, then any key
+    only an older version asked (two queries)."""
+    questions: dict[str, Question] = {}
+    for form in call.form_versions.order_by("-number").prefetch_related("questions"):
+        for question in form.questions.all():
+            questions.setdefault(question.key, question)
+    return list(questions.values())
+
+
+def answer_cell(question: Question, value: Any, files: dict[int, str]) -> Any:
+    """An answer as a cell: numbers and amounts as numbers, a date as a date, multiple
+    choices joined with ", ", files by their original names; any other text as typed
+    (neutralised when written)."""
+    if answer_rules.is_blank(value):
+        return None
+    kind = question.kind
+    if kind in (QuestionKind.NUMBER, QuestionKind.MONEY):
+        number = answer_rules.parse_decimal(value)
+        return number if number is not None else str(value)
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        return ", ".join(str(item) for item in items if str(item).strip())
+    if kind == QuestionKind.FILE:
+        return ", ".join(files[pk] for pk in sorted(answer_file_ids(value)) if pk in files)
+    if kind == QuestionKind.DATE:
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
 def application_rows(call: Call) -> Iterator[Row]:
+    questions = form_questions(call)
     yield [
         _("Numéro de dossier"),
         _("Structure candidate"),
@@ -82,8 +142,13 @@ def application_rows(call: Call) -> Iterator[Row]:
         _("Règles non respectées"),
         _("Recevabilité contraire aux règles"),
         _("Motif de recevabilité"),
+        *[question.label for question in questions],
     ]
     for application in _applications(call).iterator(chunk_size=CHUNK):
+        submissions = application.submission_list
+        latest = max(submissions, key=lambda s: s.number) if submissions else None
+        answers = latest.answers if latest is not None and isinstance(latest.answers, dict) else {}
+        files = {f.pk: f.original_name for f in application.file_list}
         organisation = application.organisation
         region = organisation.region
         failed = [
@@ -107,6 +172,7 @@ def application_rows(call: Call) -> Iterator[Row]:
             if application.status != ApplicationStatus.DRAFT
             else "",
             application.admissibility_reason,
+            *[answer_cell(q, answers.get(q.key), files) for q in questions],
         ]
 
 
@@ -299,6 +365,9 @@ def csv_cell(value: Any) -> str:
 
 
 def xlsx_cell(value: Any) -> Any:
+    """A value as an XLSX cell. Text loses the control characters a workbook cannot hold
+    (openpyxl refuses them) *before* being neutralised: cleaned afterwards, a vertical tab
+    followed by "=1+1" would become a formula."""
     if value is None or (isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)):
         return value
     if isinstance(value, bool):
@@ -308,7 +377,7 @@ def xlsx_cell(value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
     if isinstance(value, dt.date):
         return value
-    return spreadsheet_safe(str(value))
+    return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 class _Echo:

@@ -296,6 +296,10 @@ class CallApplication(models.Model):
     correction_deadline = models.DateTimeField(_("à compléter avant le"), null=True, blank=True)
     decision_reason = models.TextField(_("motif de la décision"), blank=True)
     waiting_list_rank = models.PositiveIntegerField(_("rang sur liste d’attente"), null=True)
+    # A decision changed after the call's results were published (reopened, decided again):
+    # hidden from the applicant and the public until staff publish the changes, with fresh
+    # co-pilot sign-offs.
+    decision_embargoed = models.BooleanField(_("changement de décision non publié"), default=False)
     submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

@@ -1256,7 +1256,7 @@ class AnswerRow:
     is_file: bool = False
 
 
-def _file_ids(value: Any) -> set[int]:
+def answer_file_ids(value: Any) -> set[int]:
     """The ApplicationFile ids an answer to a file question refers to (one id or a list)."""
     ids: set[int] = set()
     for item in value if isinstance(value, list) else [value]:
@@ -1316,7 +1316,7 @@ def reviewer_file(assignment: Assignment) -> dict[str, Any]:
     file_questions = {q.key for q in questions if q.kind == QuestionKind.FILE}
     wanted_ids: set[int] = set()
     for key in file_questions:
-        wanted_ids |= _file_ids(answers.get(key))
+        wanted_ids |= answer_file_ids(answers.get(key))
     files = {
         f.pk: f
         for f in ApplicationFile.objects.filter(
@@ -1327,7 +1327,7 @@ def reviewer_file(assignment: Assignment) -> dict[str, Any]:
     for question in questions:
         value = answers.get(question.key)
         if question.kind == QuestionKind.FILE:
-            found = [files[pk] for pk in sorted(_file_ids(value)) if pk in files]
+            found = [files[pk] for pk in sorted(answer_file_ids(value)) if pk in files]
             rows.append(AnswerRow(label=question.label, files=found, is_file=True))
             continue
         if isinstance(value, list):
@@ -1363,4 +1363,4 @@ def reviewer_may_see_file(user: Any, attachment: ApplicationFile) -> bool:
     if not readable.exists():
         return False
     answers = _latest_answers(attachment.application_id)
-    return attachment.pk in _file_ids(answers.get(attachment.question_key))
+    return attachment.pk in answer_file_ids(answers.get(attachment.question_key))

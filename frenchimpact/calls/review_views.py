@@ -229,12 +229,10 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
     if readable:
         criteria = list(obj.round.grid.criteria.all())
         scores = list(obj.scores.all())
+        # A frozen ranking or a withdrawn application: the scores are shown, not the form.
         locked = review.scoring_lock(obj) if obj.status == AssignmentStatus.CLEARED else ""
         context["locked"] = locked
-        if locked and request.method == "POST":
-            status = 400
-            messages.error(request, locked)
-        elif obj.status == AssignmentStatus.CLEARED:
+        if obj.status == AssignmentStatus.CLEARED and not locked:
             form = ScoreForm(posted_data(request), criteria=criteria, scores=scores)
             if request.method == "POST":
                 if form.is_valid():
@@ -263,7 +261,8 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
         elif request.method == "POST":
             status = 400
             messages.error(
-                request, _("Votre évaluation de ce dossier est remise : elle ne se modifie plus.")
+                request,
+                locked or _("Votre évaluation de ce dossier est remise : elle ne se modifie plus."),
             )
         by_criterion = {s.criterion_id: s for s in scores}
         context["own_scores"] = [(c, by_criterion.get(c.pk)) for c in criteria]

@@ -29,10 +29,16 @@ def results_published(call: Call) -> bool:
     return call.results_published_at is not None
 
 
+def decision_published(application: CallApplication) -> bool:
+    """The application's decision may be shown to the applicant and, for a laureate, to
+    the public: the call's results are published and no change since awaits publication."""
+    return results_published(application.call) and not application.decision_embargoed
+
+
 def applicant_status(application: CallApplication) -> tuple[str, str]:
     """(code, French label) of the status as the applicant may see it now."""
     status = ApplicationStatus(application.status)
-    if status in _EMBARGOED and not results_published(application.call):
+    if status in _EMBARGOED and not (status in DECISION_STATES and decision_published(application)):
         if status in (ApplicationStatus.DELIBERATED, *DECISION_STATES) and hasattr(
             application, "audition"
         ):
@@ -46,7 +52,9 @@ def laureates(call: Call) -> QuerySet[CallApplication]:
     if not results_published(call):
         return CallApplication.objects.none()
     return (
-        CallApplication.objects.filter(call=call, status=ApplicationStatus.LAUREATE)
+        CallApplication.objects.filter(
+            call=call, status=ApplicationStatus.LAUREATE, decision_embargoed=False
+        )
         .select_related("organisation", "organisation__region")
         .prefetch_related("projects")
         .order_by("organisation__name", "pk")

@@ -123,6 +123,10 @@ def transition(
     )
     if left in DECISION_STATES or to_state in DECISION_STATES:
         void_signoffs(call_id=application.call_id, actor=actor, cause=application.reference)
+        # After publication, a changed decision waits for its own publication.
+        if Call.objects.filter(pk=application.call_id, results_published_at__isnull=False).exists():
+            CallApplication.objects.filter(pk=application.pk).update(decision_embargoed=True)
+            application.decision_embargoed = True
     return left
 
 

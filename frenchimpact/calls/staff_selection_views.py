@@ -756,6 +756,11 @@ def publication(request: HttpRequest, slug: str) -> HttpResponse:
             "laureates": CallApplication.objects.filter(
                 call=call, status=ApplicationStatus.LAUREATE
             ).count(),
+            "changed": list(
+                CallApplication.objects.filter(call=call, decision_embargoed=True)
+                .select_related("organisation")
+                .order_by("reference")
+            ),
         },
         status=status,
     )

@@ -388,3 +388,36 @@ def test_reopening_after_publication_tells_the_applicant(call, staff, mailoutbox
     assert in_state(a) == S.DELIBERATED
     assert "réexaminée" in mailoutbox[-1].subject and mailoutbox[-1].to == [ma.email]
     assert a.pk not in set(selectors.laureates(call).values_list("pk", flat=True))
+
+
+def test_a_decision_changed_after_publication_waits_for_its_own_publication(
+    call, staff, mailoutbox
+):
+    (a, ma), (b, _mb), *_rest = _decide_all(call, staff)
+    _sign_all(call)
+    deliberation.publish_results(call=call, actor=staff)
+    call.refresh_from_db()
+    request = deliberation.reopen_request(application=a, actor=staff, reason="Erreur de calcul")
+    for copilot, user in signatories(call):
+        deliberation.reopen_answer(request=request, copilot=copilot, actor=user, agrees=True)
+    a.refresh_from_db()
+    deliberation.decide(application=a, decision=S.WAITING_LIST, actor=staff, waiting_list_rank=2)
+    a.refresh_from_db()
+    # Decided again, but neither the applicant nor the public sees it yet.
+    assert a.decision_embargoed is True
+    assert selectors.applicant_status(a)[0] != S.WAITING_LIST
+    assert a.pk not in set(selectors.laureates(call).values_list("pk", flat=True))
+    assert b.pk in set(selectors.laureates(call).values_list("pk", flat=True))
+    # The earlier sign-offs covered another list: publishing the change needs new ones.
+    with pytest.raises(ValidationError, match="visé|caduc"):
+        deliberation.publish_results(call=call, actor=staff)
+    _sign_all(call)
+    sent = len(mailoutbox)
+    assert deliberation.publish_results(call=call, actor=staff) == 1
+    a.refresh_from_db()
+    assert a.decision_embargoed is False
+    assert selectors.applicant_status(a)[0] == S.WAITING_LIST
+    assert [m.to for m in mailoutbox[sent:]] == [[ma.email]]
+    assert AuditEntry.objects.filter(action="call.results_publish_changes").count() == 1
+    with pytest.raises(ValidationError, match="aucune décision n’a changé"):
+        deliberation.publish_results(call=call, actor=staff)

@@ -55,9 +55,7 @@ def test_deciding_a_laureate_under_embargo_changes_no_validator(client, call, st
     assert after == before
     # A client polling with its validators keeps getting 304.
     assert client.get(URL, HTTP_IF_NONE_MATCH=before["list_etag"]).status_code == 304
-    detail = client.get(
-        f"{URL}{call.pk}/", HTTP_IF_MODIFIED_SINCE=before["detail_last_modified"]
-    )
+    detail = client.get(f"{URL}{call.pk}/", HTTP_IF_MODIFIED_SINCE=before["detail_last_modified"])
     assert detail.status_code == 304
 
 

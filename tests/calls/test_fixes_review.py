@@ -125,9 +125,7 @@ def test_the_audition_file_of_a_blind_call_is_not_anonymised(client, blind, staf
     assert 'filename="comptes.pdf"' in response["Content-Disposition"]
 
 
-def test_written_rounds_of_a_blind_call_keep_the_list_and_the_anonymised_file(
-    client, blind, staff
-):
+def test_written_rounds_of_a_blind_call_keep_the_list_and_the_anonymised_file(client, blind, staff):
     member = add_juror(blind, staff)
     written, _user = assigned(blind, staff, user=member)
     _scheduled(blind, staff, member)
@@ -218,9 +216,7 @@ def test_reviewers_download_only_the_files_of_the_latest_submission(client, call
 
 
 def _freeze(round_: ReviewRound) -> None:
-    ReviewRound.objects.filter(pk=round_.pk).update(
-        ranked_at=timezone.now(), ranking_seed="graine"
-    )
+    ReviewRound.objects.filter(pk=round_.pk).update(ranked_at=timezone.now(), ranking_seed="graine")
 
 
 def test_a_frozen_ranking_refuses_scores_hand_in_and_new_assignments(call, staff):
@@ -273,9 +269,7 @@ def test_the_scoring_page_of_a_frozen_round_says_so_and_writes_nothing(client, c
     ("status", "label"),
     [(ApplicationStatus.WITHDRAWN, "Retirée"), (ApplicationStatus.INADMISSIBLE, "Irrecevable")],
 )
-def test_a_withdrawn_or_inadmissible_application_is_no_longer_evaluated(
-    call, staff, status, label
-):
+def test_a_withdrawn_or_inadmissible_application_is_no_longer_evaluated(call, staff, status, label):
     clear, user = cleared(call, staff)
     pending, _user = assigned(call, staff, user=user)
     impact = criteria(call)["impact"]
