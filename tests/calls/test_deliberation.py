@@ -409,7 +409,7 @@ def test_a_decision_changed_after_publication_waits_for_its_own_publication(
     assert a.pk not in set(selectors.laureates(call).values_list("pk", flat=True))
     assert b.pk in set(selectors.laureates(call).values_list("pk", flat=True))
     # The earlier sign-offs covered another list: publishing the change needs new ones.
-    with pytest.raises(ValidationError, match="visé|caduc"):
+    with pytest.raises(ValidationError, match=r"visé|caduc"):
         deliberation.publish_results(call=call, actor=staff)
     _sign_all(call)
     sent = len(mailoutbox)
