@@ -37,6 +37,7 @@ __all__ = [
     "can_view_audit_history",
     "can_view_call_application",
     "can_view_label_application",
+    "check_required",
     "has_any_role",
     "is_administrator",
     "is_call_signatory",
@@ -221,6 +222,24 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
             denied = _check_roles(request, roles)
             if denied is not None:
                 return denied
+            return view(request, *args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def check_required(check: Callable[[Any], bool]) -> Callable[[ViewFunc], ViewFunc]:
+    """Decorate a function view with an object-free check of this module: anonymous users
+    go to the login page, users failing ``check(user)`` get a 403."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

@@ -9,14 +9,11 @@ service is shown in French on the page and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -26,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from frenchimpact.permissions import can_manage_calls
+from frenchimpact.permissions import can_manage_calls, check_required
 
 from . import exports, services
 from .enums import ApplicationStatus, CallStatus, QuestionKind
@@ -63,20 +60,7 @@ ROUND_PAGES: tuple[tuple[str, Any], ...] = (
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"))
 
 
-def calls_staff_required(
-    view: Callable[..., HttpResponseBase],
-) -> Callable[..., HttpResponseBase]:
-    """Anonymous visitors go to the login page; users who do not run calls get a 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_manage_calls(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+calls_staff_required = check_required(can_manage_calls)
 
 
 def _status_counts(queryset: QuerySet[CallApplication]) -> dict[str, int]:

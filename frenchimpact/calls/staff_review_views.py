@@ -23,9 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from frenchimpact.accounts.roles import Role
 from frenchimpact.organisations.views import add_service_error, posted_data
-from frenchimpact.permissions import can_manage_calls, role_required
+from frenchimpact.permissions import can_manage_calls, check_required
 
 from . import review
 from .enums import ApplicationStatus, AssignmentStatus, ConflictStatus, RoundKind
@@ -39,7 +38,7 @@ from .review_forms import (
 )
 
 PAGE_SIZE = 50
-staff_required = role_required(Role.PROGRAMME_STAFF)
+staff_required = check_required(can_manage_calls)
 _CONFLICT_FILTERS = ("statut", "origine", "evaluateur")
 
 

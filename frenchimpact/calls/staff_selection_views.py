@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from frenchimpact.organisations.views import add_service_error, posted_data
-from frenchimpact.permissions import can_manage_calls, is_call_signatory
+from frenchimpact.permissions import can_manage_calls, check_required, is_call_signatory
 
 from . import auditions, consolidation, deliberation, selection
 from .enums import (
@@ -63,18 +63,7 @@ from .selection_forms import (
 View = Callable[..., HttpResponseBase]
 
 
-def staff_view(view: View) -> View:
-    """Anonymous → login page; anyone who cannot manage calls → 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_manage_calls(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+staff_view = check_required(can_manage_calls)
 
 
 def login_view(view: View) -> View:
