@@ -238,6 +238,7 @@ class AppelViewSet(ReadOnlyViewSet):
                 "applications",
                 filter=Q(
                     applications__status=ApplicationStatus.LAUREATE,
+                    applications__decision_embargoed=False,
                     results_published_at__isnull=False,
                 ),
             )
@@ -267,6 +268,7 @@ class AppelViewSet(ReadOnlyViewSet):
         laureates = CallApplication.objects.filter(
             call__in=calls.filter(results_published_at__isnull=False),
             status=ApplicationStatus.LAUREATE,
+            decision_embargoed=False,
         )
         return [calls, laureates]
 

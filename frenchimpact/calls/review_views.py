@@ -211,7 +211,10 @@ def _own_assignment(request: HttpRequest, pk: int) -> Assignment:
 def assignment(request: HttpRequest, pk: int) -> HttpResponse:
     """An assigned file. Before the declaration: in open mode the organisation's name and
     project titles only, with the declaration buttons; in blind mode nothing. Once cleared:
-    the submitted answers (anonymised in blind mode), the files and the scoring form."""
+    the submitted answers and the scoring form — anonymised and without attached files in a
+    written round of a blind call; with the organisation, its files and the audition slot in
+    an audition round. A frozen ranking or a withdrawn (or inadmissible) application shows the
+    scores without the form."""
     obj = _own_assignment(request, pk)
     call = obj.round.call
     status = 200

@@ -11,6 +11,7 @@ per-criterion feedback. Every write goes through ``services``; decisions stay un
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -131,6 +132,24 @@ def _application(request: HttpRequest, pk: int, *, staff_too: bool = False) -> C
     if not allowed:
         raise PermissionDenied
     return application
+
+
+def _applicant_messages(application: CallApplication, found: Iterable[str]) -> list[str]:
+    """The messages of a refused action, as the applicant may read them. Under embargo (the
+    real status differs from the one the applicant is shown), a service message could name
+    the decision ("la candidature est « Lauréate »"): a neutral one replaces it. The status
+    is read afresh: the refusal may come from a change made meanwhile."""
+    found = [str(message) for message in found]
+    fresh = CallApplication.objects.select_related("call").filter(pk=application.pk).first()
+    if fresh is None:
+        return found
+    code, label = selectors.applicant_status(fresh)
+    if code == fresh.status:
+        return found
+    return [
+        _("Cette action n’est plus possible : votre candidature est « %(state)s ».")
+        % {"state": label}
+    ]
 
 
 def _now_paris() -> str:
@@ -369,7 +388,7 @@ def _save_posted(
             projects=projects,
         )
     except ValidationError as error:
-        posted.refused = list(error.messages)
+        posted.refused = _applicant_messages(application, error.messages)
         return posted
     if with_files:
         for question in questions:
@@ -385,7 +404,9 @@ def _save_posted(
                     upload=upload,
                 )
             except ValidationError as error:
-                posted.errors[question.key] = " ".join(error.messages)
+                posted.errors[question.key] = " ".join(
+                    _applicant_messages(application, error.messages)
+                )
     posted.form.add_service_errors(posted.errors)
     return posted
 
@@ -632,7 +653,7 @@ def application_upload(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                     application=application, actor=request.user, question_key=key, upload=upload
                 )
             except ValidationError as error:
-                for message in error.messages:
+                for message in _applicant_messages(application, error.messages):
                     messages.error(request, message)
             else:
                 messages.success(
@@ -666,7 +687,11 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _edit_page(
-            request, application, posted=posted, problems=list(error.messages), status=400
+            request,
+            application,
+            posted=posted,
+            problems=_applicant_messages(application, error.messages),
+            status=400,
         )
     messages.success(
         request,
@@ -711,7 +736,7 @@ def application_receipt(request: HttpRequest, pk: int, number: int) -> HttpRespo
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk, staff_too=True)
     code, label = selectors.applicant_status(application)
-    published = selectors.results_published(application.call)
+    published = selectors.decision_published(application)
     is_member = can_apply_to_call(request.user, application.organisation)
     try:
         audition: AuditionSlot | None = application.audition
@@ -752,7 +777,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "is_member": is_member,
             "editable": is_member and application.status in services.EDITABLE_STATES,
-            "can_withdraw": is_member and application.status in WITHDRAWABLE_STATES,
+            # From the status shown: under embargo the form stays as it was, so that its
+            # disappearing does not tell a decision was taken.
+            "can_withdraw": is_member and code in WITHDRAWABLE_STATES,
             "withdraw_form": WithdrawForm(),
         },
     )
@@ -772,7 +799,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             application=application, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
-        for message in error.messages:
+        for message in _applicant_messages(application, error.messages):
             messages.error(request, message)
     else:
         messages.success(request, _("Candidature retirée."))

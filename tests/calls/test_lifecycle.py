@@ -32,7 +32,7 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 S = ApplicationStatus
 
 # service → (states it acts from, the state it leads to, how to call it)
-Action = Callable[[CallApplication, Any], None]
+Action = Callable[[CallApplication, Any], object]
 ACTIONS: dict[str, tuple[set[str], str, Action]] = {
     "confirm_admissible": (
         {S.SUBMITTED},
