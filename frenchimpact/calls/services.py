@@ -352,7 +352,14 @@ def application_create(
 
 def _editable(application: CallApplication, now: Any) -> CallApplication:
     """The fresh application, refusing when the applicant cannot edit it now."""
-    fresh = CallApplication.objects.select_related("call").get(pk=application.pk)
+    # Row lock (PostgreSQL; SQLite's immediate transactions already run one at a time): an
+    # autosave and a button posting the whole form arrive together, and each rewrites the
+    # answers from what it read — without the lock, one would lose the other's change.
+    fresh = (
+        CallApplication.objects.select_for_update(of=("self",))
+        .select_related("call")
+        .get(pk=application.pk)
+    )
     if fresh.status not in EDITABLE_STATES:
         raise ValidationError(
             _("La candidature est « %(state)s » : elle ne se modifie plus.")

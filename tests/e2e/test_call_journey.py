@@ -106,6 +106,15 @@ def main(page: Page) -> Locator:
     return page.get_by_role("main")
 
 
+def autosaved(page: Page, field: Locator) -> None:
+    """Leave ``field``: a changed draft is saved at once (autosave.js); wait for the
+    confirmation. Clicking a button that posts the whole form then starts no automatic save
+    that would race it."""
+    field.blur()
+    status = page.get_by_role("status").filter(has_text=re.compile(r"^Brouillon enregistré à"))
+    expect(status).to_be_visible()
+
+
 def laureates_api(page: Page, call: Call) -> list[dict]:
     response = page.request.get(f"/api/v1/appels/{call.pk}/laureats/")
     assert response.status == 200, response.text()
@@ -163,8 +172,7 @@ def test_call_from_application_to_published_laureates(
     page.get_by_label("Résumé du projet").fill(summary)
     impact = page.get_by_label("Impact social attendu")
     impact.fill("1 200 personnes accompagnées vers un emploi durable chaque année.")
-    impact.blur()  # leaving a changed field saves the draft at once
-    expect(page.get_by_role("status").filter(has_text="Brouillon enregistré à")).to_be_visible()
+    autosaved(page, impact)
     assert_accessible(page)
 
     # The applicant leaves, and comes back through "Mes candidatures": the answers are kept.
@@ -182,6 +190,7 @@ def test_call_from_application_to_published_laureates(
     page.get_by_label("Budget du dernier exercice clos").fill("750000")
     tick(main(page), "radio", "Emploi")
     tick(main(page), "checkbox", "Jeunes")
+    autosaved(page, page.get_by_role("checkbox", name="Jeunes"))
     page.get_by_label("Joindre un fichier").set_input_files(accounts)
     page.get_by_role("button", name="Joindre ce fichier — Comptes du dernier exercice").click()
     said(page, "« comptes-2023.pdf » est joint au dossier.")
@@ -221,9 +230,11 @@ def test_call_from_application_to_published_laureates(
     expect(main(page)).to_contain_text(request)
     main(page).get_by_role("link", name="Compléter le dossier").click()
     page.get_by_label("Nombre de bénéficiaires").fill("1350")
-    page.get_by_label("Votre réponse à la demande de complément").fill(
+    response = page.get_by_label("Votre réponse à la demande de complément")
+    response.fill(
         "1 350 bénéficiaires en 2023 ; le rapport d’activité est dans les comptes joints."
     )
+    autosaved(page, response)
     page.get_by_role("button", name="Déposer le complément").click()
     expect(h1(page)).to_have_text("Accusé de réception de candidature")
     expect(main(page)).to_contain_text("Dépôt n° 2 (complément)")
@@ -332,11 +343,8 @@ def test_call_from_application_to_published_laureates(
     tick(main(page), "checkbox", f"{application.reference} — {ORGANISATION}")
     page.get_by_role("button", name="Mettre en délibération").click()
     said(page, "1 candidature(s) mise(s) en délibération.")
-    decision = page.locator(f"#dossier-{application.pk}")
-    tick(decision, "radio", "Lauréate")
-    decision.get_by_role(
-        "button", name=f"Enregistrer la décision pour {application.reference}"
-    ).click()
+    tick(main(page), "radio", "Lauréate")
+    page.get_by_role("button", name=f"Enregistrer la décision pour {application.reference}").click()
     said(page, f"Décision enregistrée pour {application.reference} (non publiée).")
     expect(page.get_by_role("table", name=re.compile("^Décisions prises"))).to_contain_text(
         "Lauréate"
