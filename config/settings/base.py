@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "frenchimpact.support",
     "frenchimpact.labels",
     "frenchimpact.calls",
+    "frenchimpact.registries",
     "frenchimpact.search",
     "frenchimpact.directory",
     "frenchimpact.api",
