@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install run serve migrate demo worker test checks pytest test-postgres e2e chromium fmt lint lock bench bench-seed bench-calls clean
+.PHONY: help install run serve migrate demo worker test checks pytest test-postgres e2e chromium fmt lint lock bench bench-seed bench-calls bench-sirene bench-opendata clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -31,9 +31,10 @@ migrate: install ## Apply migrations and create the cache table
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 
-demo: migrate ## Load reference data and demo data (idempotent)
+demo: migrate ## Load reference data and demo data (idempotent), publish the open datasets
 	$(MANAGE) load_reference_data
 	$(MANAGE) seed_demo
+	$(MANAGE) publish_datasets
 
 run: demo ## Install, prepare the database with demo data, and serve on 127.0.0.1:$(PORT)
 	@PORT=$(PORT) PY=$(PY) scripts/serve.sh
@@ -78,6 +79,12 @@ bench-seed: install ## Time seed_demo with 100,000 organisations on a fresh SQLi
 
 bench-calls: install ## Time the consolidation of 500 applications × 5 reviewers × 10 criteria (< 200 ms)
 	$(PY) bench/bench_consolidation.py
+
+bench-sirene: install ## Time the SIRENE StockUniteLegale import (2M rows, ~5 % ESS; BENCH_SIRENE_ROWS)
+	$(PY) bench/bench_sirene_import.py
+
+bench-opendata: install ## Time publishing the organisations dataset (BENCH_OPENDATA_ROWS, default 200,000)
+	$(PY) bench/bench_publish_datasets.py
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var

@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("appels/", include("frenchimpact.calls.urls")),
     path("jury/", include("frenchimpact.calls.review_urls")),
     path("gestion/appels/", include("frenchimpact.calls.staff_urls")),
+    path("donnees/", include("frenchimpact.opendata.urls")),
+    path("gestion/imports/", include("frenchimpact.registries.staff_urls")),
     path("gestion/historique/", include("frenchimpact.audit.urls")),
     path("api/v1/", include("frenchimpact.api.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # sign in through allauth only

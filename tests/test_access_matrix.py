@@ -43,6 +43,7 @@ from frenchimpact.labels.models import ApplicationAttachment, Label, LabelApplic
 from frenchimpact.organisations.enums import ReportKind
 from frenchimpact.organisations.models import JoinRequest, Organisation, OrganisationReport
 from frenchimpact.projects.models import Project
+from frenchimpact.registries.models import ImportKind, ImportRun
 from frenchimpact.support.models import Offer, OfferRequest
 
 from .accounts.factories import UserFactory, superuser, user_with_role
@@ -238,6 +239,17 @@ ACCESS: dict[str, str] = {
     "api:appel-list": PUBLIC,
     "api:appel-detail": PUBLIC,
     "api:appel-laureats": PUBLIC,
+    # open data: public pages and files (none published in the test world: files are 404)
+    "opendata:index": PUBLIC,
+    "opendata:detail": PUBLIC,
+    "opendata:schema": PUBLIC,
+    "opendata:datapackage": NOT_FOUND,  # exists once a version is published
+    "opendata:latest": NOT_FOUND,
+    "opendata:snapshot": NOT_FOUND,
+    # registry and partner imports (staff)
+    "imports:history": STAFF,
+    "imports:detail": STAFF,
+    "imports:rejects": STAFF,
     # moderation
     "moderation:queue": STAFF,
     "moderation:organisation": STAFF,
@@ -333,6 +345,13 @@ URL_KWARGS: dict[str, dict[str, Any]] = {
     "calls_staff:audition_record": {"pk": lambda world: world.slot.pk},
     "calls_staff:deliberation_decide": {"pk": lambda world: world.call_auditioned.pk},
     "calls_staff:reopen_answer": {"pk": lambda world: world.reopen_request.pk},
+    "opendata:detail": {"dataset": "organisations"},
+    "opendata:schema": {"dataset": "organisations"},
+    "opendata:datapackage": {"dataset": "organisations"},
+    "opendata:latest": {"dataset": "organisations", "fmt": "csv"},
+    "opendata:snapshot": {"dataset": "organisations", "day": "2026-01-01", "fmt": "csv"},
+    "imports:detail": {"pk": lambda world: world.import_run.pk},
+    "imports:rejects": {"pk": lambda world: world.import_run.pk},
     "api:appel-detail": {"id": lambda world: world.call.pk},
     "api:appel-laureats": {"id": lambda world: world.call.pk},
 }
@@ -392,6 +411,7 @@ class World:
     reopen_request: ReopenRequest
     reviewer: User
     signatory: User
+    import_run: ImportRun
 
 
 @pytest.fixture
@@ -488,6 +508,9 @@ def _calls_world(member: User, pending: Organisation, published: Organisation) -
         ),
         "reviewer": reviewer,
         "signatory": signatory,
+        "import_run": ImportRun.objects.create(
+            kind=ImportKind.RNA, file_name="rna.csv", file_sha256="0" * 64, file_size=10
+        ),
     }
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "frenchimpact.labels",
     "frenchimpact.calls",
     "frenchimpact.registries",
+    "frenchimpact.opendata",
     "frenchimpact.search",
     "frenchimpact.directory",
     "frenchimpact.api",
@@ -183,6 +184,7 @@ if not all(days.isdigit() for days in _reminder_days):
 LABEL_REMINDER_DAYS = sorted({int(days) for days in _reminder_days}, reverse=True)
 LABEL_ATTACHMENT_MAX_BYTES = env_int("LABEL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 CALL_ATTACHMENT_MAX_BYTES = env_int("CALL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+OPENDATA_SNAPSHOT_DAYS = env_int("OPENDATA_SNAPSHOT_DAYS", 30)
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

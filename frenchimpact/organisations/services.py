@@ -9,7 +9,8 @@ deciding at once cannot both win, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -425,6 +426,150 @@ def organisation_publish_imported(
             reason=str(Source(source).label),
         )
     return organisation
+
+
+@dataclass
+class RegistryUpsert:
+    """What a batch of registry records became."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unpublished: list[int] = field(default_factory=list)  # pks
+
+
+def _registry_may_set(organisation: Organisation, name: str, source: str) -> bool:
+    # A field last set by a member (or by another registry) is theirs; a field nobody set
+    # is the registry's only while empty.
+    provenance = (organisation.field_sources or {}).get(name)
+    if provenance is None:
+        return getattr(organisation, name) in ("", None)
+    return provenance == source
+
+
+def organisations_upsert_from_registry(
+    *,
+    records: Sequence[Mapping[str, Any]],
+    source: str,
+    key: str = "siren",
+    withdrawn: Mapping[str, str] | None = None,
+    actor: Any = None,
+) -> RegistryUpsert:
+    """Create or update, in bulk, the organisations a batch of registry rows describes.
+
+    ``records`` are values of REGISTRY_FIELDS plus ``key`` (``siren`` or ``rna``), one per
+    organisation. New ones are published at once as unclaimed records (as
+    ``organisation_publish_imported``); existing ones get the registry's values only for the
+    fields the registry owns (``field_sources``), so what members edited is never overwritten.
+    ``withdrawn`` ({key value: reason}) are the units the registry no longer lets us show (not
+    diffusible, purged): a published organisation with that key is unpublished.
+
+    A fixed number of queries whatever the batch size (one lookup, bulk_create, bulk_update,
+    one conditional update); the search index is re-indexed in bulk after commit. Audit: the
+    caller records one entry for the whole batch (registries.framework does, on its ImportRun,
+    with the pks unpublished returned here) rather than one per row. Call inside a transaction.
+    """
+    from frenchimpact.search.documents import ORGANISATION, schedule_sync
+
+    if source not in (Source.SIRENE, Source.RNA):
+        raise ValueError(f"Not a registry source: {source}")
+    if key not in ("siren", "rna"):
+        raise ValueError(f"Not a registry key: {key}")
+    withdrawn = withdrawn or {}
+    by_key = {str(values[key]): values for values in records}
+    for values in by_key.values():
+        unknown = set(values) - {*REGISTRY_FIELDS, key}
+        if unknown:
+            raise ValueError(f"Not registry fields: {sorted(unknown)}")
+    result = RegistryUpsert()
+    existing = {
+        getattr(organisation, key): organisation
+        for organisation in Organisation.objects.filter(**{f"{key}__in": [*by_key, *withdrawn]})
+    }
+    now = timezone.now()
+    to_create: list[Organisation] = []
+    to_update: list[Organisation] = []
+    changed_fields: set[str] = set()
+    for value, values in by_key.items():
+        current = existing.get(value)
+        if current is None:
+            organisation = Organisation(**values, source=source)
+            organisation.legal_form_label = legal_form_label(organisation.legal_form_code)
+            organisation.ess_family = ess_family(
+                ess_flag=organisation.ess_flag, legal_form_code=organisation.legal_form_code
+            )
+            organisation.field_sources = {
+                name: source for name in values if name in REGISTRY_FIELDS
+            }
+            organisation.status = ModerationStatus.PUBLISHED
+            organisation.published_at = now
+            organisation.created_at = organisation.updated_at = now
+            to_create.append(organisation)
+            continue
+        changed = []
+        sources = dict(current.field_sources or {})
+        for name, new in values.items():
+            if name == key or name not in REGISTRY_FIELDS:
+                continue
+            if getattr(current, name) == new or not _registry_may_set(current, name, source):
+                continue
+            setattr(current, name, new)
+            sources[name] = source
+            changed.append(name)
+        if not changed:
+            result.unchanged += 1
+            continue
+        current.field_sources = sources
+        current.legal_form_label = legal_form_label(current.legal_form_code)
+        current.ess_family = ess_family(
+            ess_flag=current.ess_flag, legal_form_code=current.legal_form_code
+        )
+        current.updated_at = now
+        changed_fields.update(changed)
+        to_update.append(current)
+    if to_create:
+        Organisation.objects.bulk_create(to_create, batch_size=1000)
+        result.created = len(to_create)
+    if to_update:
+        fields = [
+            *sorted(changed_fields),
+            "field_sources",
+            "legal_form_label",
+            "ess_family",
+            "updated_at",
+        ]
+        Organisation.objects.bulk_update(to_update, fields, batch_size=1000)
+        result.updated = len(to_update)
+    withdraw_ids = [
+        existing[value].pk
+        for value in withdrawn
+        if value in existing and existing[value].status == ModerationStatus.PUBLISHED
+    ]
+    if withdraw_ids:
+        # Conditional: a record a moderator changed in between keeps its state.
+        Organisation.objects.filter(pk__in=withdraw_ids, status=ModerationStatus.PUBLISHED).update(
+            status=ModerationStatus.UNPUBLISHED,
+            moderation_reason=_("Retirée par l’import %(source)s : %(reasons)s")
+            % {
+                "source": source.upper(),
+                "reasons": ", ".join(sorted(set(withdrawn.values()))),
+            },
+            updated_at=now,
+        )
+        result.unpublished = withdraw_ids
+    touched = [o.pk for o in to_update] + withdraw_ids
+    if to_create:
+        if to_create[0].pk is None:  # backends that return no pks from bulk_create
+            touched += list(
+                Organisation.objects.filter(
+                    **{f"{key}__in": [getattr(o, key) for o in to_create]}
+                ).values_list("pk", flat=True)
+            )
+        else:
+            touched += [o.pk for o in to_create]
+    if touched:
+        schedule_sync(ORGANISATION, touched)
+    return result
 
 
 def organisation_update(

@@ -14,7 +14,12 @@ batch of rows becomes; this module does the rest, the same way for all:
   an interruption loses nothing already reported, and re-running the same file (same SHA-256)
   resumes after the checkpoint;
 * **report** — rows read, created, updated, unchanged, skipped by reason, rejected; the
-  rejects as a CSV with line numbers and reasons (formula-like text neutralised).
+  rejects as a CSV with line numbers and reasons (formula-like text neutralised);
+* **fast scanning** (optional) — an importer of a huge file of which it keeps few rows (the
+  SIRENE stock: ~5 % ESS) may also define ``scan(stream, …)``: it reads the raw bytes after the
+  header and yields only the rows worth checking, plus ``Tally`` items accounting for the rows
+  it skipped (by reason, up to a line); the framework batches, checkpoints and reports them the
+  same way (see ``Scanner``).
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ class BatchResult:
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     rejects: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, raw)
+    # Extra facts for the batch's audit entry (e.g. the organisations unpublished).
+    audit: dict[str, Any] = field(default_factory=dict)
 
     def reject(self, line: int, reason: str, fields: list[str] | str) -> None:
         raw = fields if isinstance(fields, str) else ";".join(fields)
@@ -73,6 +80,37 @@ class Importer(Protocol):
 
     def process(self, rows: list[Row], run: ImportRun) -> BatchResult:
         """Write one batch (inside the caller's transaction) and say what became of each row."""
+
+
+@dataclass
+class Tally:
+    """Rows a scanner skipped without yielding them: every line up to ``last_line`` that was
+    not yielded is accounted for in ``skipped`` (reason -> count)."""
+
+    last_line: int
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+class Scanner(Protocol):
+    """The optional fast path of an importer (``scan`` next to ``check_header``/``process``)."""
+
+    def scan(
+        self,
+        stream: Any,
+        *,
+        encoding: str,
+        delimiter: str,
+        width: int,
+        first_line: int,
+        after_line: int,
+        every: int,
+    ) -> Iterator[Row | Tally]:
+        """Read the raw bytes after the header (``first_line`` is the number of the first line
+        in ``stream``) and yield, in line order, the rows to process and Tally items for the
+        rows skipped; lines up to ``after_line`` are neither yielded nor counted (resumption).
+        Yield a Tally at least after every ``every`` rows and at the end. Truncation errors
+        are reported by ``read_chunks``."""
+        ...
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -140,14 +178,16 @@ def detect_delimiter(first_line: str) -> str:
 
 
 @contextmanager
-def open_rows(
+def open_stream(
     path: Path, *, encoding: str | None = None, delimiter: str | None = None
-) -> Iterator[tuple[list[str], Iterator[Row], dict[str, str]]]:
-    """(header, rows, detected {"encoding", "delimiter"}) of a CSV file, streamed."""
+) -> Iterator[tuple[list[str], Any, dict[str, str]]]:
+    """(header, byte stream positioned after the header line, detected {"encoding",
+    "delimiter"}) of a CSV file."""
     with open_binary(path) as binary:
         buffered = io.BufferedReader(binary, buffer_size=SNIFF_BYTES)
         try:
             head = buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+            first_bytes = buffered.readline() if head.strip() else b""
         except (OSError, EOFError, zlib_error()) as error:
             raise ImportFileError(
                 _("Le fichier est illisible ou l’archive est corrompue (%(error)s).")
@@ -156,27 +196,69 @@ def open_rows(
         if not head.strip():
             raise ImportFileError(_("Le fichier est vide."))
         encoding = encoding or detect_encoding(head)
-        text = io.TextIOWrapper(buffered, encoding=encoding, newline="")
-        first = head.decode(encoding, errors="replace").splitlines()[0]
-        delimiter = delimiter or detect_delimiter(first)
-        reader = csv.reader(text, delimiter=delimiter)
+        first = first_bytes.decode(encoding, errors="replace")
+        delimiter = delimiter or detect_delimiter(first.splitlines()[0] if first else "")
+        fields = next(csv.reader([first], delimiter=delimiter), [])
+        header = [name.strip().lstrip("\ufeff") for name in fields]
+        yield header, buffered, {"encoding": encoding, "delimiter": delimiter}
+
+
+def read_chunks(
+    stream: Any, *, first_line: int, chunk_size: int = 8 * 1024 * 1024
+) -> Iterator[tuple[int, bytes]]:
+    """(number of the chunk's first line, bytes of whole lines ending with a newline) of
+    ``stream``; a truncated or corrupted archive raises ImportFileError naming the line."""
+    line = first_line
+    rest = b""
+    while True:
         try:
-            header = [name.strip().lstrip("\ufeff") for name in next(reader)]
-        except StopIteration:
-            raise ImportFileError(_("Le fichier est vide.")) from None
+            data = stream.read(chunk_size)
+        except (OSError, EOFError, zlib_error()) as error:
+            raise ImportFileError(
+                _(
+                    "Le fichier s’interrompt vers la ligne %(line)d : archive tronquée ou "
+                    "corrompue (%(error)s). Ce qui précède est importé ; relancez avec un "
+                    "fichier complet pour reprendre."
+                )
+                % {"line": line + rest.count(b"\n"), "error": error}
+            ) from error
+        if not data:
+            if rest:
+                yield line, rest + b"\n"
+            return
+        data = rest + data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            rest = data
+            continue
+        rest = data[cut:]
+        chunk = data[:cut]
+        yield line, chunk
+        line += chunk.count(b"\n")
+
+
+@contextmanager
+def open_rows(
+    path: Path, *, encoding: str | None = None, delimiter: str | None = None
+) -> Iterator[tuple[list[str], Iterator[Row], dict[str, str]]]:
+    """(header, rows, detected {"encoding", "delimiter"}) of a CSV file, streamed."""
+    with open_stream(path, encoding=encoding, delimiter=delimiter) as (header, binary, found):
+        encoding = found["encoding"]
+        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+        reader = csv.reader(text, delimiter=found["delimiter"])
 
         def rows() -> Iterator[Row]:
             try:
                 for fields in reader:
                     if fields:
-                        yield reader.line_num, fields
+                        yield reader.line_num + 1, fields  # + the header line
             except UnicodeDecodeError as error:
                 raise ImportFileError(
                     _(
                         "Caractère illisible en %(encoding)s vers la ligne %(line)d : précisez "
                         "l’encodage (--encoding latin-1 ou utf-8)."
                     )
-                    % {"encoding": encoding, "line": reader.line_num + 1}
+                    % {"encoding": encoding, "line": reader.line_num + 2}
                 ) from error
             except (OSError, EOFError, zlib_error()) as error:
                 raise ImportFileError(
@@ -185,15 +267,15 @@ def open_rows(
                         "corrompue (%(error)s). Ce qui précède est importé ; relancez avec un "
                         "fichier complet pour reprendre."
                     )
-                    % {"line": reader.line_num + 1, "error": error}
+                    % {"line": reader.line_num + 2, "error": error}
                 ) from error
             except csv.Error as error:
                 raise ImportFileError(
                     _("Ligne %(line)d mal formée (%(error)s).")
-                    % {"line": reader.line_num, "error": error}
+                    % {"line": reader.line_num + 1, "error": error}
                 ) from error
 
-        yield header, rows(), {"encoding": encoding, "delimiter": delimiter}
+        yield header, rows(), found
 
 
 def zlib_error() -> type[Exception]:
@@ -250,21 +332,30 @@ def run_import(
     if not dry_run:
         run.save()
     try:
-        with open_rows(path, encoding=encoding, delimiter=delimiter) as (header, rows, found):
-            importer.check_header(header)
-            run.options = {**run.options, **found}
-            batch: list[Row] = []
-            for line, fields in rows:
-                if line <= run.last_line:
-                    continue  # committed by an earlier, interrupted run
-                batch.append((line, fields))
-                if len(batch) >= batch_size:
+        if callable(getattr(importer, "scan", None)):
+            _run_scanner(
+                importer, run, path, actor, batch_size, dry_run, encoding, delimiter, progress
+            )
+        else:
+            with open_rows(path, encoding=encoding, delimiter=delimiter) as (
+                header,
+                rows,
+                found,
+            ):
+                importer.check_header(header)
+                run.options = {**run.options, **found}
+                batch: list[Row] = []
+                for line, fields in rows:
+                    if line <= run.last_line:
+                        continue  # committed by an earlier, interrupted run
+                    batch.append((line, fields))
+                    if len(batch) >= batch_size:
+                        _commit(importer, run, batch, header, actor, dry_run)
+                        batch = []
+                        if progress:
+                            progress(run)
+                if batch:
                     _commit(importer, run, batch, header, actor, dry_run)
-                    batch = []
-                    if progress:
-                        progress(run)
-            if batch:
-                _commit(importer, run, batch, header, actor, dry_run)
     except ImportFileError as error:
         run.status = ImportStatus.FAILED
         run.message = str(error)
@@ -286,6 +377,50 @@ def run_import(
     return run
 
 
+def _run_scanner(
+    importer: Any,
+    run: ImportRun,
+    path: Path,
+    actor: Any,
+    batch_size: int,
+    dry_run: bool,
+    encoding: str | None,
+    delimiter: str | None,
+    progress: Callable[[ImportRun], None] | None,
+) -> None:
+    """The fast path: the importer's scanner yields the rows worth processing and tallies of
+    the others; a batch is committed at a tally (so the checkpoint covers the skipped rows
+    too) once it holds ``batch_size`` rows or accounts for many skipped lines."""
+    with open_stream(path, encoding=encoding, delimiter=delimiter) as (header, stream, found):
+        importer.check_header(header)
+        run.options = {**run.options, **found}
+        batch: list[Row] = []
+        tally = Tally(last_line=run.last_line)
+        for item in importer.scan(
+            stream,
+            encoding=found["encoding"],
+            delimiter=found["delimiter"],
+            width=len(header),
+            first_line=2,
+            after_line=run.last_line,
+            every=batch_size,
+        ):
+            if isinstance(item, Tally):
+                tally.last_line = max(tally.last_line, item.last_line)
+                tally.skipped.update(item.skipped)
+                if len(batch) >= batch_size or tally.skipped.total() >= batch_size * 50:
+                    _commit(importer, run, batch, header, actor, dry_run, tally)
+                    batch, tally = [], Tally(last_line=run.last_line)
+                    if progress:
+                        progress(run)
+            else:
+                batch.append(item)
+        if batch or tally.skipped:
+            _commit(importer, run, batch, header, actor, dry_run, tally)
+        if progress:
+            progress(run)
+
+
 class _DryRun(Exception):
     pass
 
@@ -297,17 +432,21 @@ def _commit(
     header: list[str],
     actor: Any,
     dry_run: bool,
+    tally: Tally | None = None,
 ) -> None:
     width = len(header)
+    first_line = run.last_line + 1
     good: list[Row] = []
     result = BatchResult()
+    # An importer whose files hold personal data masks it before a row is kept as rejected.
+    redact = getattr(importer, "redact", None)
     for line, fields in batch:
         if len(fields) != width:
             result.reject(
                 line,
                 _("%(count)d champs au lieu de %(width)d (ligne décalée ou coupée)")
                 % {"count": len(fields), "width": width},
-                fields,
+                redact(fields) if redact else fields,
             )
         else:
             good.append((line, fields))
@@ -319,7 +458,10 @@ def _commit(
             result.unchanged += processed.unchanged
             result.skipped.update(processed.skipped)
             result.rejects.extend(processed.rejects)
-            run.rows_read += len(batch)
+            result.audit.update(processed.audit)
+            if tally is not None:
+                result.skipped.update(tally.skipped)
+            run.rows_read += len(batch) + (tally.skipped.total() if tally else 0)
             run.created += result.created
             run.updated += result.updated
             run.unchanged += result.unchanged
@@ -327,7 +469,9 @@ def _commit(
             skipped.update(result.skipped)
             run.skipped = dict(skipped)
             run.rejected += len(result.rejects)
-            run.last_line = batch[-1][0]
+            run.last_line = max(
+                batch[-1][0] if batch else 0, tally.last_line if tally else 0, run.last_line
+            )
             if dry_run:
                 raise _DryRun
             ImportReject.objects.bulk_create(
@@ -342,12 +486,13 @@ def _commit(
                 action=f"import.{run.kind}.batch",
                 obj=run,
                 after={
-                    "lignes": [batch[0][0], batch[-1][0]],
+                    "lignes": [first_line, run.last_line],
                     "creees": result.created,
                     "mises_a_jour": result.updated,
                     "inchangees": result.unchanged,
                     "ignorees": dict(result.skipped),
                     "rejetees": len(result.rejects),
+                    **result.audit,
                 },
             )
     except _DryRun:

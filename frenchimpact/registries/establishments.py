@@ -1,0 +1,355 @@
+"""SIRENE establishments (StockEtablissement): the head office's address and commune of the
+organisations already on the platform.
+
+Reads the plain INSEE layout and Etalab's geocoded one (the same columns followed by
+longitude, latitude, geo_score, geo_type, geo_adresse, geo_id, geo_ligne, geo_l4, geo_l5).
+Only open, diffusible head offices (``etablissementSiege`` true) of organisations whose SIREN is
+already known are used; every other row is skipped with its reason. Nothing is created here.
+
+The helpers of the second section (territories of a commune code, a registry merge that keeps
+what members edited, bulk writes) serve the RNA import too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frenchimpact.organisations.enums import Source
+from frenchimpact.organisations.models import Organisation
+from frenchimpact.search.documents import ORGANISATION, schedule_sync
+from frenchimpact.territories.models import Commune, Department
+from frenchimpact.territories.reference import COMMUNE_CODE_PATTERN
+
+from .framework import BatchResult, ImportFileError, Row
+from .models import ImportKind, ImportRun
+
+# Lookups by key are chunked: SQLite builds of old limit a statement to 999 parameters.
+LOOKUP_CHUNK = 900
+UPDATE_CHUNK = 500
+_COMMUNE_CODE = re.compile(COMMUNE_CODE_PATTERN)
+_SIREN = re.compile(r"^[0-9]{9}$")
+_SIRET = re.compile(r"^[0-9]{14}$")
+
+
+# --- Shared with the RNA import: territories, merge, bulk writes -----------------------------
+
+
+def department_code(commune_code: str) -> str:
+    """The department of an INSEE commune code: 2 characters, 3 overseas (971…976)."""
+    return commune_code[:3] if commune_code.startswith("97") else commune_code[:2]
+
+
+class Territories:
+    """Department and region of commune codes (departments read once per import) and the
+    communes' official names (one query per batch)."""
+
+    def __init__(self) -> None:
+        self._departments: dict[str, tuple[int, int]] | None = None
+
+    def department_region(self, commune_code: str) -> tuple[int | None, int | None]:
+        if self._departments is None:
+            self._departments = {
+                code: (pk, region_id)
+                for code, pk, region_id in Department.objects.values_list("code", "pk", "region_id")
+            }
+        if not commune_code:
+            return None, None
+        return self._departments.get(department_code(commune_code), (None, None))
+
+    @staticmethod
+    def commune_names(codes: Iterable[str]) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for chunk in chunks(sorted({c for c in codes if c}), LOOKUP_CHUNK):
+            names.update(Commune.objects.filter(code__in=chunk).values_list("code", "nom"))
+        return names
+
+
+def valid_commune_code(value: str) -> str:
+    value = value.strip().upper()
+    return value if _COMMUNE_CODE.match(value) else ""
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def organisations_by(field: str, keys: Iterable[str]) -> dict[str, Organisation]:
+    """Organisations whose ``field`` is one of ``keys``, by that key (chunked lookups)."""
+    found: dict[str, Organisation] = {}
+    for chunk in chunks(sorted(set(keys)), LOOKUP_CHUNK):
+        for organisation in Organisation.objects.filter(**{f"{field}__in": chunk}):
+            found[getattr(organisation, field)] = organisation
+    return found
+
+
+_ATTNAMES = {field.name: field.attname for field in Organisation._meta.concrete_fields}
+
+
+def _is_empty(value: Any) -> bool:
+    return value in ("", None, False)
+
+
+def registry_merge(
+    organisation: Organisation, values: Mapping[str, Any], *, source: str
+) -> list[str]:
+    """Set on ``organisation`` what the registry ``source`` says, field by field, where it may:
+    a field last set by this registry, or still empty with no known provenance. A field set by
+    a member (or by another registry) is left as it is. Foreign keys are given as ids.
+
+    Returns the names of the fields changed ("field_sources" included when provenance moved).
+    """
+    sources = dict(organisation.field_sources or {})
+    changed: list[str] = []
+    for name, value in values.items():
+        attname = _ATTNAMES[name]
+        current = getattr(organisation, attname)
+        provenance = sources.get(name)
+        if provenance is None:
+            if not _is_empty(current) or _is_empty(value):
+                continue
+        elif provenance != source:
+            continue
+        if current != value:
+            setattr(organisation, attname, value)
+            changed.append(name)
+        sources[name] = source
+    if sources != (organisation.field_sources or {}):
+        organisation.field_sources = sources
+        changed.append("field_sources")
+    return changed
+
+
+def bulk_save(
+    *, created: list[Organisation], updated: list[Organisation], fields: set[str]
+) -> None:
+    """Insert and update a batch in a few statements, and re-index those records in the search
+    engine once the batch commits (bulk writes send no signals)."""
+    if created:
+        Organisation.objects.bulk_create(created, batch_size=UPDATE_CHUNK)
+    if updated:
+        now = timezone.now()
+        for organisation in updated:
+            organisation.updated_at = now
+        Organisation.objects.bulk_update(
+            updated, sorted({*fields, "updated_at"}), batch_size=UPDATE_CHUNK
+        )
+    ids = [o.pk for o in created if o.pk is not None] + [o.pk for o in updated]
+    if ids:
+        schedule_sync(ORGANISATION, ids)
+
+
+def missing_columns_error(kind_label: str, missing: Iterable[str], header: list[str]) -> str:
+    return _(
+        "L’en-tête ne correspond pas à un fichier %(kind)s : colonne(s) manquante(s) : "
+        "%(missing)s. Colonnes trouvées : %(found)s. Rien n’a été importé."
+    ) % {
+        "kind": kind_label,
+        "missing": ", ".join(missing),
+        "found": ", ".join(header[:60]) or "—",
+    }
+
+
+# --- Establishments ---------------------------------------------------------------------------
+
+REQUIRED_COLUMNS = (
+    "siren",
+    "siret",
+    "statutDiffusionEtablissement",
+    "etablissementSiege",
+    "etatAdministratifEtablissement",
+    "complementAdresseEtablissement",
+    "numeroVoieEtablissement",
+    "indiceRepetitionEtablissement",
+    "typeVoieEtablissement",
+    "libelleVoieEtablissement",
+    "codePostalEtablissement",
+    "libelleCommuneEtablissement",
+    "codeCommuneEtablissement",
+)
+GEO_COLUMNS = (
+    "longitude",
+    "latitude",
+    "geo_score",
+    "geo_type",
+    "geo_adresse",
+    "geo_id",
+    "geo_ligne",
+    "geo_l4",
+    "geo_l5",
+)
+# INSEE codes of typeVoieEtablissement, written out in the address line.
+STREET_TYPES = {
+    "ALL": "ALLÉE",
+    "AV": "AVENUE",
+    "BD": "BOULEVARD",
+    "CAR": "CARREFOUR",
+    "CHE": "CHEMIN",
+    "CHS": "CHAUSSÉE",
+    "CITE": "CITÉ",
+    "COR": "CORNICHE",
+    "CRS": "COURS",
+    "DOM": "DOMAINE",
+    "DSC": "DESCENTE",
+    "ECA": "ÉCART",
+    "ESP": "ESPLANADE",
+    "FG": "FAUBOURG",
+    "GR": "GRANDE RUE",
+    "HAM": "HAMEAU",
+    "HLE": "HALLE",
+    "IMP": "IMPASSE",
+    "LD": "LIEU-DIT",
+    "LOT": "LOTISSEMENT",
+    "MAR": "MARCHÉ",
+    "MTE": "MONTÉE",
+    "PAS": "PASSAGE",
+    "PL": "PLACE",
+    "PLN": "PLAINE",
+    "PLT": "PLATEAU",
+    "PRO": "PROMENADE",
+    "PRV": "PARVIS",
+    "QUA": "QUARTIER",
+    "QUAI": "QUAI",
+    "RES": "RÉSIDENCE",
+    "RLE": "RUELLE",
+    "ROC": "ROCADE",
+    "RPT": "ROND-POINT",
+    "RTE": "ROUTE",
+    "RUE": "RUE",
+    "SEN": "SENTIER",
+    "SQ": "SQUARE",
+    "TPL": "TERRE-PLEIN",
+    "TRA": "TRAVERSE",
+    "VLA": "VILLA",
+    "VLGE": "VILLAGE",
+}
+ADDRESS_FIELDS = (
+    "siret",
+    "address_line",
+    "postal_code",
+    "commune_code",
+    "commune_name",
+    "department",
+    "region",
+)
+
+
+def skip_reasons() -> dict[str, str]:
+    return {
+        "secondary": _("établissement secondaire (pas le siège)"),
+        "closed": _("établissement fermé"),
+        "not_diffusible": _("établissement non diffusible"),
+        "unknown": _("organisation inconnue sur la plateforme"),
+        "duplicate": _("siège en double dans le lot (la dernière ligne est retenue)"),
+    }
+
+
+def address_line(number: str, repetition: str, street_type: str, street: str) -> str:
+    street_type = STREET_TYPES.get(street_type.strip().upper(), street_type.strip())
+    words = [f"{number.strip()}{repetition.strip()}", street_type, street.strip()]
+    return " ".join(" ".join(w for w in words if w).split())[:255]
+
+
+class EstablishmentsImporter:
+    """SIRENE head offices → address, commune, department and region of known organisations.
+
+    The model has no coordinates: the geocoded layout is read (its header checked) but its
+    longitude and latitude are not stored.
+    """
+
+    kind: str = ImportKind.SIRENE_ESTABLISHMENTS
+    source = Source.SIRENE
+
+    def __init__(self) -> None:
+        self.columns: dict[str, int] = {}
+        self.layout = ""
+        self.territories = Territories()
+
+    def check_header(self, header: list[str]) -> None:
+        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        present_geo = [name for name in GEO_COLUMNS if name in header]
+        if present_geo:
+            missing += [name for name in GEO_COLUMNS if name not in header]
+        if missing:
+            raise ImportFileError(
+                missing_columns_error(_("SIRENE des établissements"), missing, header)
+            )
+        self.columns = {name: header.index(name) for name in REQUIRED_COLUMNS}
+        self.layout = "geocodee" if present_geo else "simple"
+
+    def process(self, rows: list[Row], run: ImportRun) -> BatchResult:
+        result = BatchResult()
+        reasons = skip_reasons()
+        c = self.columns
+        head_offices: dict[str, tuple[int, list[str]]] = {}
+        for line, fields in rows:
+            if fields[c["etablissementSiege"]].strip().lower() != "true":
+                result.skipped[reasons["secondary"]] += 1
+                continue
+            if fields[c["etatAdministratifEtablissement"]].strip() != "A":
+                result.skipped[reasons["closed"]] += 1
+                continue
+            if fields[c["statutDiffusionEtablissement"]].strip() != "O":
+                result.skipped[reasons["not_diffusible"]] += 1
+                continue
+            siren = fields[c["siren"]].strip()
+            siret = fields[c["siret"]].strip()
+            if not _SIREN.match(siren):
+                result.reject(line, _("SIREN invalide : « %(value)s »") % {"value": siren}, fields)
+                continue
+            if not _SIRET.match(siret) or not siret.startswith(siren):
+                result.reject(line, _("SIRET invalide : « %(value)s »") % {"value": siret}, fields)
+                continue
+            if siren in head_offices:  # the same head office twice: the later row wins
+                result.skipped[reasons["duplicate"]] += 1
+            head_offices[siren] = (line, fields)
+        known = organisations_by("siren", head_offices)
+        result.skipped[reasons["unknown"]] += len(head_offices) - len(known)
+        if not result.skipped[reasons["unknown"]]:
+            del result.skipped[reasons["unknown"]]
+        names = self.territories.commune_names(
+            valid_commune_code(head_offices[s][1][c["codeCommuneEtablissement"]]) for s in known
+        )
+        updated: list[Organisation] = []
+        fields_changed: set[str] = set()
+        for siren, organisation in known.items():
+            _line, fields = head_offices[siren]
+            changed = registry_merge(organisation, self._values(fields, names), source=self.source)
+            if changed:
+                updated.append(organisation)
+                fields_changed.update(changed)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        bulk_save(created=[], updated=updated, fields=fields_changed)
+        return result
+
+    def _values(self, fields: list[str], names: Mapping[str, str]) -> dict[str, Any]:
+        c = self.columns
+        commune_code = valid_commune_code(fields[c["codeCommuneEtablissement"]])
+        department_id, region_id = self.territories.department_region(commune_code)
+        postal_code = fields[c["codePostalEtablissement"]].strip()
+        line = (
+            address_line(
+                fields[c["numeroVoieEtablissement"]],
+                fields[c["indiceRepetitionEtablissement"]],
+                fields[c["typeVoieEtablissement"]],
+                fields[c["libelleVoieEtablissement"]],
+            )
+            or " ".join(fields[c["complementAdresseEtablissement"]].split())[:255]
+        )
+        return {
+            "siret": fields[c["siret"]].strip(),
+            "address_line": line,
+            "postal_code": postal_code if len(postal_code) == 5 and postal_code.isdigit() else "",
+            "commune_code": commune_code,
+            "commune_name": names.get(commune_code)
+            or " ".join(fields[c["libelleCommuneEtablissement"]].split())[:100],
+            "department": department_id,
+            "region": region_id,
+        }
