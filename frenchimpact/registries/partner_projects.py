@@ -42,6 +42,7 @@ from frenchimpact.organisations.enums import ModerationStatus
 from frenchimpact.organisations.models import Organisation
 from frenchimpact.projects.enums import BudgetBand, Challenge, Need, Stage
 from frenchimpact.projects.models import Project
+from frenchimpact.projects.services import EDITABLE_FIELDS
 from frenchimpact.search.documents import PROJECT, schedule_sync
 from frenchimpact.territories.models import Department, Region
 from frenchimpact.territories.reference import UnknownRegion, current_region_code, normalize_name
@@ -78,21 +79,8 @@ FIELDS = {
 }
 MULTI_VALUED = {"defis", "odd", "regions", "departements", "besoins", "liens", "mots_cles"}
 # Fields compared to decide whether an existing project says the same as the file.
-COMPARED = (
-    "summary",
-    "description",
-    "challenges",
-    "sdgs",
-    "stage",
-    "is_national",
-    "start_year",
-    "budget_band",
-    "team_size",
-    "beneficiaries_count",
-    "beneficiaries_unit",
-    "needs",
-    "links",
-)
+# (What members may edit, less the natural key and the image, which a file never carries.)
+COMPARED = tuple(name for name in EDITABLE_FIELDS if name not in ("title", "image"))
 TRUE_WORDS = {"oui", "o", "vrai", "true", "1", "x", "yes", "y"}
 FALSE_WORDS = {"non", "n", "faux", "false", "0", "no", ""}
 
