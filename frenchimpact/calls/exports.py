@@ -6,7 +6,7 @@ application), ``notes`` (one row per review handed in: per-criterion scores, the
 total and z-score, the file's raw and normalised scores, spread and rank in the round),
 ``deports`` (recusals) and ``decisions``.
 
-Every text cell goes through ``review.spreadsheet_safe``: a text typed by an applicant or a
+Every text cell goes through ``core.spreadsheets.spreadsheet_safe``: a text typed by an applicant or a
 reviewer that starts with =, +, -, @, a tab or a carriage return gets an apostrophe in front,
 so that no spreadsheet runs it as a formula; in XLSX, the control characters a workbook cannot
 hold are dropped first. Numbers (ours, and the number and money answers) stay numbers; dates and
@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from frenchimpact.core.spreadsheets import spreadsheet_safe
+
 from . import answers as answer_rules
 from . import consolidation
 from .enums import DECISION_STATES, ApplicationStatus, AssignmentStatus, GridKind, QuestionKind
@@ -44,7 +46,7 @@ from .models import (
     Score,
     Submission,
 )
-from .review import answer_file_ids, recusal_rows, spreadsheet_safe
+from .review import answer_file_ids, recusal_rows
 
 Row = Sequence[Any]
 FORMATS = ("csv", "xlsx")

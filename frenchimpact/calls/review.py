@@ -44,6 +44,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from frenchimpact.audit.services import audit_record, audited_transition
+from frenchimpact.core.spreadsheets import spreadsheet_safe
 from frenchimpact.organisations.models import Membership, Organisation
 from frenchimpact.permissions import can_manage_calls, can_review, can_review_assignment
 
@@ -103,19 +104,9 @@ ACTIVE_ASSIGNMENTS = (
 MAX_PER_APPLICATION = 20
 COMMENT_MAX_LENGTH = 4000
 _TWO_PLACES = Decimal("0.01")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Small helpers -------------------------------------------------------------------------
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A text cell a spreadsheet will not run as a formula: a leading =, +, -, @, tab or
-    carriage return gets an apostrophe in front. Other values (numbers, dates, None) are
-    returned unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def normalise_name(value: str) -> str:

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frenchimpact.audit.services import audit_record
+from frenchimpact.core.spreadsheets import spreadsheet_safe
 
 from .models import ImportReject, ImportRun, ImportStatus
 
@@ -282,13 +283,6 @@ def zlib_error() -> type[Exception]:
     import zlib
 
     return zlib.error
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 # --- Running ---------------------------------------------------------------------------------

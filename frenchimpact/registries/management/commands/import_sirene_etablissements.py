@@ -3,10 +3,9 @@ SIRENE StockEtablissement (plain or geocoded layout; see registries/establishmen
 
 from __future__ import annotations
 
+from frenchimpact.registries.commands import RegistryImportCommand
 from frenchimpact.registries.establishments import EstablishmentsImporter
 from frenchimpact.registries.framework import Importer
-
-from .import_rna import RegistryImportCommand
 
 
 class Command(RegistryImportCommand):

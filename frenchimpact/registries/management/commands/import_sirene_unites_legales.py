@@ -9,11 +9,10 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from frenchimpact.registries.commands import RegistryImportCommand
 from frenchimpact.registries.framework import Importer
 from frenchimpact.registries.models import ImportKind, ImportRun
 from frenchimpact.registries.sirene import SireneUnitsImporter
-
-from .import_rna import RegistryImportCommand
 
 
 class Command(RegistryImportCommand):
