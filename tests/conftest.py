@@ -25,3 +25,15 @@ def _role_groups_after_flush(request):
     for role in Role:
         Group.objects.get_or_create(name=role.value)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_index(settings, tmp_path_factory):
+    # The embedded index lives outside the database transaction that each test rolls back:
+    # every test gets an empty folder (created on demand by its first search).
+    from frenchimpact.search import embedded
+
+    settings.SEARCH_INDEX_DIR = tmp_path_factory.mktemp("search-index")
+    embedded.reset()
+    yield
+    embedded.reset()

@@ -175,6 +175,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMAGE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
+# --- Search (frenchimpact.search, docs/search.md) ----------------------------------------------
+# "tantivy": an embedded index per node (folder below), following the database's change log;
+# "database": SQLite FTS5 / PostgreSQL full text in the database (small deployments).
+SEARCH_ENGINE = env_str("SEARCH_ENGINE", "tantivy").strip().lower()
+if SEARCH_ENGINE not in ("tantivy", "database"):
+    raise ConfigurationError(f"SEARCH_ENGINE={SEARCH_ENGINE!r}: use tantivy or database.")
+SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index")))
+# A search checks the change log at most this often (0: at every search, one indexed query).
+SEARCH_SYNC_INTERVAL_MS = env_int("SEARCH_SYNC_INTERVAL_MS", 0)
+# Change-log rows a search applies at most before answering; the rest at the next searches
+# (or by `manage.py apply_search_changes`).
+SEARCH_SYNC_MAX_ROWS = env_int("SEARCH_SYNC_MAX_ROWS", 2000)
+SEARCH_CHANGE_RETENTION_DAYS = env_int("SEARCH_CHANGE_RETENTION_DAYS", 7)
+
 # --- Labels (frenchimpact.labels) --------------------------------------------------------------
 LABEL_VALIDITY_YEARS = env_int("LABEL_VALIDITY_YEARS", 3)
 LABEL_RENEWAL_WINDOW_DAYS = env_int("LABEL_RENEWAL_WINDOW_DAYS", 90)
@@ -325,7 +339,7 @@ SPECTACULAR_SETTINGS = {
 CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Prochain-Modifie-Depuis"]
 CORS_ALLOW_CREDENTIALS = False
 
 # --- Security (tightened further in production) ----------------------------------------------

@@ -1,10 +1,10 @@
 """What the platform indexes: organisations and projects as search documents, kept in sync.
 
-A record is in the index only while the public may see it (``published()``); every sync
-function re-reads the records and adds the published ones, removing the others. Writes that
-bypass signals (``queryset.update()``, ``bulk_create``: imports, conditional transitions, demo
-data) must call ``sync_organisations`` / ``sync_projects`` (or ``schedule_sync_…`` inside a
-transaction) with the ids they touched.
+A record is in the index only while the public may see it (``published()``); re-indexing
+re-reads the records (``load``, registered with the engine) and adds the published ones,
+removing the others. Writes that bypass signals (``queryset.update()``, ``bulk_create``:
+imports, conditional transitions, demo data) must call ``schedule_sync`` (or
+``sync_organisations`` / ``sync_projects``) inside their transaction with the ids they touched.
 """
 
 from __future__ import annotations
@@ -170,31 +170,48 @@ def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
         yield chunk
 
 
+def load_projects(ids: list[int]) -> Iterator[tuple[str, list[int], list[engine.Document]]]:
+    """The documents of the indexable projects among ``ids`` (the others leave the index)."""
+    yield PROJECT, ids, [project_document(p) for p in indexable_projects().filter(pk__in=ids)]
+
+
+def load_organisations(
+    ids: list[int], *, batch_size: int = BATCH_SIZE
+) -> Iterator[tuple[str, list[int], list[engine.Document]]]:
+    """The organisations among ``ids``, then all their projects (which show the
+    organisation's name, family, membership and publication)."""
+    yield (
+        ORGANISATION,
+        ids,
+        [organisation_document(o) for o in indexable_organisations().filter(pk__in=ids)],
+    )
+    project_ids = (
+        Project.objects.filter(organisation_id__in=ids).order_by("pk").values_list("pk", flat=True)
+    )
+    for chunk in _chunks(project_ids.iterator(chunk_size=batch_size), batch_size):
+        yield from load_projects(chunk)
+
+
+def load(kind: str, ids: list[int]) -> Iterator[tuple[str, list[int], list[engine.Document]]]:
+    return load_organisations(ids) if kind == ORGANISATION else load_projects(ids)
+
+
+engine.register_source(load=load, all_documents=all_documents)
+
+
 def sync_projects(ids: Iterable[int], *, batch_size: int = BATCH_SIZE) -> None:
-    """Re-index these projects: published ones in, the others (or deleted ones) out."""
+    """Re-index these projects: published ones in, the others (or deleted ones) out.
+
+    With the embedded index: change-log rows in the current transaction (cheap: no record is
+    read), applied by every node; with the database engine: re-read and written now."""
     for chunk in _chunks(dict.fromkeys(ids), batch_size):
-        documents = [project_document(p) for p in indexable_projects().filter(pk__in=chunk)]
-        present = {document.object_id for document in documents}
-        engine.remove(PROJECT, [pk for pk in chunk if pk not in present])
-        engine.index(documents, batch_size=batch_size)
+        engine.changed(PROJECT, chunk)
 
 
 def sync_organisations(ids: Iterable[int], *, batch_size: int = BATCH_SIZE) -> None:
-    """Re-index these organisations and all their projects (which show the organisation's
-    family, membership and publication)."""
+    """Re-index these organisations and all their projects (as ``sync_projects``)."""
     for chunk in _chunks(dict.fromkeys(ids), batch_size):
-        documents = [
-            organisation_document(o) for o in indexable_organisations().filter(pk__in=chunk)
-        ]
-        present = {document.object_id for document in documents}
-        engine.remove(ORGANISATION, [pk for pk in chunk if pk not in present])
-        engine.index(documents, batch_size=batch_size)
-        project_ids = (
-            Project.objects.filter(organisation_id__in=chunk)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        sync_projects(project_ids.iterator(chunk_size=batch_size), batch_size=batch_size)
+        engine.changed(ORGANISATION, chunk)
 
 
 # --- Scheduling (signals, services) ---------------------------------------------------------
@@ -208,26 +225,38 @@ def _run_sync(kind: str, ids: list[int]) -> None:
         with transaction.atomic():
             sync(ids)
     except IntegrityError:
-        # A concurrent re-index of the same record committed first (PostgreSQL): once more.
+        # A concurrent re-index of the same record committed first (PostgreSQL, database
+        # engine): once more.
         with transaction.atomic():
             sync(ids)
 
 
+def _when_committed(kind: str, ids: list[int]) -> None:
+    if not ids:
+        return
+    if engine.uses_change_log():
+        # In the caller's transaction: a rollback removes the rows, a commit keeps them.
+        _run_sync(kind, ids)
+    else:
+        transaction.on_commit(lambda: _run_sync(kind, ids))
+
+
 def schedule_sync(kind: str, ids: Iterable[int]) -> None:
-    """Re-index these records once the current transaction commits (at once outside one);
-    nothing happens if it rolls back."""
+    """Re-index these records as part of the current transaction: nothing happens if it rolls
+    back. Embedded index: change-log rows written now, in the transaction; database engine:
+    re-indexed once the transaction commits (at once outside one)."""
     ids = list(ids)
     pending: dict[str, set[int]] | None = getattr(_deferred, "pending", None)
     if pending is not None:
         pending[kind].update(ids)
         return
-    transaction.on_commit(lambda: _run_sync(kind, ids))
+    _when_committed(kind, ids)
 
 
 @contextmanager
 def deferred_sync() -> Iterator[None]:
-    """Collect the re-indexing that saves would schedule, and run it in batches at the end
-    (for scripts saving many records: demo data, imports through the ORM)."""
+    """Collect the re-indexing that saves would schedule, and schedule it in batches at the
+    end (for scripts saving many records: demo data, imports through the ORM)."""
     if getattr(_deferred, "pending", None) is not None:  # nested: the outer one syncs
         yield
         return
@@ -237,5 +266,5 @@ def deferred_sync() -> Iterator[None]:
         pending = _deferred.pending
     finally:
         _deferred.pending = None
-    transaction.on_commit(lambda: sync_organisations(sorted(pending[ORGANISATION])))
-    transaction.on_commit(lambda: sync_projects(sorted(pending[PROJECT])))
+    _when_committed(ORGANISATION, sorted(pending[ORGANISATION]))
+    _when_committed(PROJECT, sorted(pending[PROJECT]))

@@ -1,51 +1,50 @@
-"""The search engine: full-text search with disjunctive facets, in the database.
+"""The search engine: full-text search with disjunctive facets, behind one small interface.
 
-The whole platform talks to search through this module's small interface, so that the engine
-can change later (Elasticsearch, Meilisearch…) without touching callers:
+The whole platform talks to search through this module, so that the engine can change without
+touching callers:
 
-* ``index(documents)``: add or replace documents (batched multi-row inserts);
+* ``index(documents)``: add or replace documents;
 * ``remove(kind, ids)``: take documents out;
+* ``changed(kind, ids)``: these records changed, re-read them through the registered source;
 * ``query(kind, q, filters, facets, sort, offset, limit)`` → ``Result(ids, total, facets,
-  last_modified)``;
-* ``rebuild(documents)``: empty the index and fill it again from a stream.
+  scope_total, last_modified)``;
+* ``rebuild(documents)``: replace the whole index with a stream of documents.
 
-Implementation: SQLite FTS5 (bm25 ranking) or PostgreSQL full-text search (tsvector, GIN,
-ts_rank), chosen by ``connection.vendor``. Text is normalised in Python on both sides
-(lowercase, no diacritics), so that matching is case- and accent-insensitive everywhere.
-Every query runs a fixed number of SQL statements (count, page, facet counts) whatever the
-size of the tables; nothing is filtered, counted or ranked in Python.
+Two backends, chosen by the ``SEARCH_ENGINE`` setting:
+
+* ``tantivy`` (default, ``embedded.py``): an embedded tantivy index in a folder of each node,
+  kept in step with the database by a change log table that writes append to in the caller's
+  transaction and that every node applies in order;
+* ``database`` (``database.py``): SQLite FTS5 or PostgreSQL full text in the platform's tables.
+
+Both ignore case and accents, require every word and take the last one as a prefix, rank title
+matches first, count facets disjunctively, and never let user text reach a query syntax.
 """
-
-# The SQL below is assembled from constants only (table names, fixed clauses, "%s"
-# placeholders); every value travels as a query parameter.
-# ruff: noqa: S608
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from types import ModuleType
 from typing import Any
 
-from django.db import connection, transaction
-from django.utils import timezone
-
-from .models import SearchEntry, SearchFacet
+from django.conf import settings
 
 SORT_RELEVANCE = "pertinence"
 SORT_RECENT = "recent"
 SORT_NAME = "nom"
 SORTS = (SORT_RELEVANCE, SORT_RECENT, SORT_NAME)
 
+TANTIVY, DATABASE = "tantivy", "database"
+ENGINES = (TANTIVY, DATABASE)
+
 BATCH_SIZE = 1000
 MAX_QUERY_WORDS = 12
 
-_ENTRIES = SearchEntry._meta.db_table
-_FACETS = SearchFacet._meta.db_table
-_FTS = "search_fts"  # SQLite only (migration 0002)
 _WORD = re.compile(r"[^\W_]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 # Combining marks left by NFKD decomposition (accents, cedillas…): removed in C, not per char.
@@ -86,256 +85,97 @@ def query_words(q: str) -> list[str]:
     return normalise(q).split()[:MAX_QUERY_WORDS]
 
 
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
-def _placeholders(values: Sequence[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
+# --- The source of documents (registered by documents.py) ------------------------------------
+
+# load(kind, ids) yields (kind, ids considered, documents of the indexable ones among them):
+# the considered ids without a document leave the index. A kind may bring others (an
+# organisation's projects show its name and status).
+Loader = Callable[[str, list[int]], Iterator[tuple[str, list[int], list[Document]]]]
+AllDocuments = Callable[[], Iterator[Document]]
 
 
-def _is_sqlite() -> bool:
-    return connection.vendor == "sqlite"
+@dataclass
+class _Source:
+    load: Loader | None = None
+    all_documents: AllDocuments | None = None
 
 
-# --- Writes ---------------------------------------------------------------------------------
+source = _Source()
 
 
-def _delete_entries(where: str, params: Sequence[Any]) -> None:
-    """Delete the entries matching ``where`` (on the entries table), their facets and FTS rows."""
-    with connection.cursor() as cursor:
-        if _is_sqlite():
-            # External-content FTS5: a row is removed by replaying its indexed values.
-            cursor.execute(
-                f"INSERT INTO {_FTS} ({_FTS}, rowid, title, text) "
-                f"SELECT 'delete', id, title, text FROM {_ENTRIES} WHERE {where}",
-                params,
-            )
-        cursor.execute(
-            f"DELETE FROM {_FACETS} WHERE entry_id IN (SELECT id FROM {_ENTRIES} WHERE {where})",
-            params,
-        )
-        cursor.execute(f"DELETE FROM {_ENTRIES} WHERE {where}", params)
+def register_source(*, load: Loader, all_documents: AllDocuments) -> None:
+    """Tell the engine how to re-read changed records and stream every document."""
+    source.load = load
+    source.all_documents = all_documents
 
 
-def _write_batch(kind: str, documents: list[Document], now: dt.datetime) -> None:
-    ids = [document.object_id for document in documents]
-    _delete_entries(f"kind = %s AND object_id IN ({_placeholders(ids)})", [kind, *ids])
-    # Plain multi-row statements rather than bulk_create: building hundreds of thousands of
-    # model instances costs more than the database writes themselves.
-    adapt = connection.ops.adapt_datetimefield_value
-    indexed_at = adapt(now)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {_ENTRIES} (kind, object_id, title, text, sort_key, published_at, "
-            "indexed_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [
-                (
-                    kind,
-                    document.object_id,
-                    normalise(document.title),
-                    normalise(document.text),
-                    normalise(document.sort_key or document.title)[:255],
-                    adapt(document.published_at),
-                    indexed_at,
-                )
-                for document in documents
-            ],
-        )
-        cursor.execute(
-            f"SELECT object_id, id FROM {_ENTRIES} WHERE kind = %s "
-            f"AND object_id IN ({_placeholders(ids)})",
-            [kind, *ids],
-        )
-        entry_of = dict(cursor.fetchall())
-        cursor.executemany(
-            f"INSERT INTO {_FACETS} (entry_id, kind, facet, value) VALUES (%s, %s, %s, %s)",
-            [
-                (entry_of[document.object_id], kind, facet, str(value))
-                for document in documents
-                for facet, values in document.facets.items()
-                for value in dict.fromkeys(values)  # unique, in order
-            ],
-        )
-    if _is_sqlite():
-        entry_ids = list(entry_of.values())
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {_FTS} (rowid, title, text) SELECT id, title, text "
-                f"FROM {_ENTRIES} WHERE id IN ({_placeholders(entry_ids)})",
-                entry_ids,
-            )
+def load(kind: str, ids: list[int]) -> Iterator[tuple[str, list[int], list[Document]]]:
+    if source.load is None:
+        raise RuntimeError("No search source registered (frenchimpact.search.documents).")
+    return source.load(kind, ids)
+
+
+def all_documents() -> Iterator[Document]:
+    if source.all_documents is None:
+        raise RuntimeError("No search source registered (frenchimpact.search.documents).")
+    return source.all_documents()
+
+
+# --- Dispatch -------------------------------------------------------------------------------
+
+
+def backend_name() -> str:
+    return settings.SEARCH_ENGINE
+
+
+def _backend() -> ModuleType:
+    if settings.SEARCH_ENGINE == DATABASE:
+        from . import database
+
+        return database
+    from . import embedded
+
+    return embedded
+
+
+def uses_change_log() -> bool:
+    """True when writes append to the change log (in the caller's transaction) rather than
+    writing the index after commit."""
+    return settings.SEARCH_ENGINE != DATABASE
 
 
 def index(documents: Iterable[Document], *, batch_size: int = BATCH_SIZE) -> int:
-    """Add or replace documents, in batches of multi-row inserts; returns how many."""
-    count = 0
-    now = timezone.now()
-    with transaction.atomic():
-        for batch in _batches(documents, batch_size):
-            by_kind: dict[str, dict[int, Document]] = {}
-            for document in batch:
-                by_kind.setdefault(document.kind, {})[document.object_id] = document
-            for kind, documents_of_kind in by_kind.items():
-                _write_batch(kind, list(documents_of_kind.values()), now)
-                count += len(documents_of_kind)
-    return count
+    """Add or replace documents; returns how many."""
+    return _backend().index(documents, batch_size=batch_size)
 
 
 def remove(kind: str, ids: Iterable[int]) -> None:
     """Take these documents out of the index (absent ones are ignored)."""
-    with transaction.atomic():
-        for batch in _batches(ids, BATCH_SIZE):
-            _delete_entries(f"kind = %s AND object_id IN ({_placeholders(batch)})", [kind, *batch])
+    _backend().remove(kind, ids)
+
+
+def changed(kind: str, ids: Iterable[int]) -> None:
+    """These records changed (or were deleted): re-read them through the registered source.
+
+    tantivy: one change-log row per record, in the caller's transaction (a rollback leaves no
+    trace), applied by every node from the committed state. database: re-read and written now.
+    """
+    _backend().changed(kind, ids)
 
 
 def rebuild(documents: Iterable[Document], *, batch_size: int = BATCH_SIZE) -> int:
-    """Empty the whole index and fill it again from ``documents`` (a stream), atomically."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {_FACETS}")
-            cursor.execute(f"DELETE FROM {_ENTRIES}")
-            if _is_sqlite():
-                cursor.execute(f"INSERT INTO {_FTS} ({_FTS}) VALUES ('delete-all')")
-        return index(documents, batch_size=batch_size)
+    """Replace the whole index with ``documents`` (a stream); returns how many."""
+    return _backend().rebuild(documents, batch_size=batch_size)
 
 
 def clear() -> None:
     rebuild([])
-
-
-# --- Reads ----------------------------------------------------------------------------------
-
-
-class _Query:
-    """SQL of one search: the conditions on the entries, with and without each facet filter."""
-
-    def __init__(self, kind: str, words: list[str], filters: Mapping[str, Sequence[str]]):
-        self.kind = kind
-        self.words = words
-        self.filters = {facet: list(values) for facet, values in filters.items() if values}
-
-    def match_expression(self) -> str:
-        if _is_sqlite():
-            # Quoted words (no FTS5 syntax can get through), implicit AND, last one a prefix.
-            return " ".join(f'"{word}"' for word in self.words) + "*"
-        return " & ".join(self.words) + ":*"
-
-    def scope(self, *, fts_joined: bool = False) -> tuple[list[str], list[Any]]:
-        """Conditions of the kind and the words (no facet filter)."""
-        clauses = ["e.kind = %s"]
-        params: list[Any] = [self.kind]
-        if self.words:
-            if fts_joined:  # SQLite, with the FTS table joined in the FROM clause
-                clauses.append(f"{_FTS} MATCH %s")
-            elif _is_sqlite():
-                clauses.append(f"e.id IN (SELECT rowid FROM {_FTS} WHERE {_FTS} MATCH %s)")
-            else:
-                clauses.append("e.search_document @@ to_tsquery('simple', %s)")
-            params.append(self.match_expression())
-        return clauses, params
-
-    def filter_conditions(self, *, without: str | None = None) -> tuple[list[str], list[Any]]:
-        """Conditions of the facet filters (all of them, or all but one)."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        for facet, values in self.filters.items():
-            if facet == without:
-                continue
-            clauses.append(
-                f"e.id IN (SELECT entry_id FROM {_FACETS} WHERE kind = %s AND facet = %s "
-                f"AND value IN ({_placeholders(values)}))"
-            )
-            params += [self.kind, facet, *values]
-        return clauses, params
-
-    def conditions(
-        self, *, without: str | None = None, fts_joined: bool = False
-    ) -> tuple[list[str], list[Any]]:
-        scope_clauses, scope_params = self.scope(fts_joined=fts_joined)
-        filter_clauses, filter_params = self.filter_conditions(without=without)
-        return scope_clauses + filter_clauses, scope_params + filter_params
-
-    def count(self) -> tuple[int, int, dt.datetime | None]:
-        """(matching entries, entries in scope, latest indexed_at in scope).
-
-        The scope is every entry matching the words whatever the filters: it holds all the
-        entries the facet counts read, so its (count, latest change) validates the result.
-        """
-        scope_clauses, scope_params = self.scope()
-        filter_clauses, filter_params = self.filter_conditions()
-        matching = (
-            f"SUM(CASE WHEN {' AND '.join(filter_clauses)} THEN 1 ELSE 0 END)"
-            if filter_clauses
-            else "COUNT(*)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {matching}, COUNT(*), MAX(e.indexed_at) FROM {_ENTRIES} e "
-                f"WHERE {' AND '.join(scope_clauses)}",
-                [*filter_params, *scope_params],
-            )
-            total, scope_total, last = cursor.fetchone()
-        if isinstance(last, str):  # SQLite returns the raw text of an aggregate
-            last = dt.datetime.fromisoformat(last)
-        if last is not None and timezone.is_naive(last):
-            last = timezone.make_aware(last, dt.UTC)
-        return total or 0, scope_total, last
-
-    def page(self, sort: str, offset: int, limit: int) -> list[int]:
-        clauses, params = self.conditions()
-        source = f"{_ENTRIES} e"
-        if sort == SORT_RELEVANCE and self.words:
-            if _is_sqlite():
-                # bm25 needs the MATCH on the FTS table itself: join it instead of IN.
-                clauses, params = self.conditions(fts_joined=True)
-                source = f"{_FTS} JOIN {_ENTRIES} e ON e.id = {_FTS}.rowid"
-                order = f"bm25({_FTS}, 10.0, 1.0), e.id"
-            else:
-                order = "ts_rank(e.search_document, to_tsquery('simple', %s)) DESC, e.id"
-                params = [*params, self.match_expression()]
-        elif sort == SORT_NAME:
-            order = "e.sort_key, e.id"
-        else:
-            order = "e.published_at DESC NULLS LAST, e.id"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT e.object_id FROM {source} WHERE {' AND '.join(clauses)} "
-                f"ORDER BY {order} LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            )
-            return [row[0] for row in cursor.fetchall()]
-
-    def facet_counts(self, facets: Sequence[str]) -> dict[str, dict[str, int]]:
-        """One statement: each facet counted with every filter except its own (disjunctive)."""
-        parts: list[str] = []
-        params: list[Any] = []
-        for facet in facets:
-            clauses, condition_params = self.conditions(without=facet)
-            if len(clauses) == 1:  # the whole kind: count facet rows directly (index only)
-                parts.append(
-                    f"SELECT facet, value, COUNT(*) FROM {_FACETS} "
-                    "WHERE kind = %s AND facet = %s GROUP BY facet, value"
-                )
-                params += [self.kind, facet]
-            else:
-                parts.append(
-                    f"SELECT f.facet, f.value, COUNT(*) FROM {_FACETS} f "
-                    f"WHERE f.kind = %s AND f.facet = %s AND f.entry_id IN "
-                    f"(SELECT e.id FROM {_ENTRIES} e WHERE {' AND '.join(clauses)}) "
-                    "GROUP BY f.facet, f.value"
-                )
-                params += [self.kind, facet, *condition_params]
-        counts: dict[str, dict[str, int]] = {facet: {} for facet in facets}
-        if not parts:
-            return counts
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for facet, value, count in cursor.fetchall():
-                counts[facet][value] = count
-        return counts
 
 
 def query(
@@ -349,19 +189,11 @@ def query(
 ) -> Result:
     """Search one kind of document.
 
-    ``q``: words, all required (AND), the last one as a prefix; case and accents ignored.
-    ``filters``: facet → accepted values (OR within a facet, AND between facets).
-    ``facets``: the facets to count (disjunctively). ``sort``: SORT_RELEVANCE (falls back to
-    SORT_RECENT without words), SORT_RECENT (latest published first) or SORT_NAME.
-    Runs three statements at most (count, page, facet counts).
+    ``q``: words, all required (AND), the last one also as a prefix; case and accents ignored.
+    ``filters``: facet → accepted values (OR within a facet, AND between facets); unknown
+    facets or values match nothing. ``facets``: the facets to count (disjunctively: each with
+    every filter but its own). ``sort``: SORT_RELEVANCE (falls back to SORT_RECENT without
+    words), SORT_RECENT (latest published first) or SORT_NAME; ties by object id.
     """
-    search = _Query(kind, query_words(q), filters or {})
-    total, scope_total, last_modified = search.count()
-    ids = search.page(sort, offset, limit) if total > offset and limit > 0 else []
-    return Result(
-        ids=ids,
-        total=total,
-        facets=search.facet_counts(facets),
-        scope_total=scope_total,
-        last_modified=last_modified,
-    )
+    filters = {name: list(values) for name, values in (filters or {}).items() if values}
+    return _backend().query(kind, q, filters, tuple(facets), sort, max(0, offset), max(0, limit))

@@ -49,3 +49,28 @@ class SearchFacet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}"
+
+
+class SearchChange(models.Model):
+    """One entry of the change log that every node's embedded index applies in id order.
+
+    Rows are appended in the transaction of the change itself (a rollback leaves none, a
+    commit cannot lose them) and pruned after SEARCH_CHANGE_RETENTION_DAYS; the oldest kept
+    row then becomes a ``pruned`` marker, so that a node further behind knows to rebuild.
+    """
+
+    class Action(models.TextChoices):
+        RELOAD = "reload"  # re-read the record through the source (organisations, projects)
+        INDEX = "index"  # add or replace the document held in ``document``
+        REMOVE = "remove"
+        PRUNED = "pruned"  # every row before this one was deleted
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=20)
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    document = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.kind} #{self.object_id}"

@@ -30,7 +30,8 @@ from frenchimpact.organisations.legal_forms import ess_family
 from frenchimpact.organisations.models import Membership, Organisation
 from frenchimpact.projects.enums import BudgetBand, Challenge, Need, Sdg, Stage
 from frenchimpact.projects.models import Project
-from frenchimpact.search.models import SearchEntry
+from frenchimpact.search import engine
+from frenchimpact.search.documents import ORGANISATION, PROJECT
 from frenchimpact.territories.models import Department
 
 pytestmark = pytest.mark.usefixtures("territories")
@@ -299,8 +300,8 @@ def test_two_thousand_organisations_have_a_realistic_mix():
 
     # bulk_create sends no signal: the seed rebuilt the search index at the end.
     assert "Index de recherche reconstruit" in out
-    published = Organisation.objects.published().count() + Project.objects.published().count()
-    assert SearchEntry.objects.count() == published
+    assert engine.query(ORGANISATION).total == Organisation.objects.published().count()
+    assert engine.query(PROJECT).total == Project.objects.published().count()
 
 
 @pytest.mark.django_db
