@@ -107,6 +107,9 @@ ACCESS: dict[str, str] = {
     "api:organisation-detail": PUBLIC,
     "api:projet-list": PUBLIC,
     "api:projet-detail": PUBLIC,
+    "api:synchronisation-organisation-list": PUBLIC,
+    "api:synchronisation-projet-list": PUBLIC,
+    "api:synchronisation-offre-list": PUBLIC,
     "api:not-found": NOT_FOUND,
     # public directory
     "directory:index": PUBLIC,

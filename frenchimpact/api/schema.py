@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers
 
+from .filters import NEXT_SINCE_HEADER, has_modified_since
 from .views import ConditionalGetMixin
 
 SAFE_METHODS = ("GET", "HEAD")
@@ -77,6 +78,18 @@ class AutoSchema(BaseAutoSchema):
                     response=[200, 304],
                 ),
             ]
+        if self._is_list_view() and has_modified_since(filter_serializer):
+            parameters.append(
+                _header(
+                    NEXT_SINCE_HEADER,
+                    _(
+                        "Valeur à passer dans modifie_depuis à la prochaine synchronisation "
+                        "(date et heure ISO 8601) : l’heure du serveur au calcul de la liste, "
+                        "moins une marge de recouvrement. Gardez celle de la première page."
+                    ),
+                    response=[200, 304],
+                )
+            )
         parameters.append(
             _header("Retry-After", _("Secondes à attendre avant de réessayer."), response=[429])
         )

@@ -6,8 +6,9 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from django.db.models import Count, Max, Model, QuerySet
+from django.db.models import Count, Max, Model, Q, QuerySet
 from django.http import HttpResponseBase
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from rest_framework import generics, serializers, viewsets
@@ -17,6 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from .errors import ParameterError
+from .filters import MODIFIED_SINCE, NEXT_SINCE_HEADER, has_modified_since, next_since
 from .pagination import ListingPagination, single_value
 
 
@@ -38,7 +40,9 @@ class ConditionalGetMixin(generics.GenericAPIView):
     def get_validator_querysets(self, queryset: QuerySet) -> list[QuerySet]:
         return [queryset]
 
-    def _validators(self, last: dt.datetime | None, count: int) -> tuple[str, int | None]:
+    def _validators(
+        self, last: dt.datetime | None, count: int, extra: str = ""
+    ) -> tuple[str, int | None]:
         signature = "|".join(
             [
                 type(self).__qualname__,
@@ -47,6 +51,7 @@ class ConditionalGetMixin(generics.GenericAPIView):
                 self.request.get_full_path(),
                 str(count),
                 last.isoformat() if last else "",
+                extra,
             ]
         )
         etag = f'W/"{hashlib.sha256(signature.encode()).hexdigest()[:32]}"'
@@ -87,11 +92,18 @@ class ReadOnlyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
 
     ``filter_serializer_class`` declares the query filters once: they are validated
     (400 naming the parameter) and documented in the OpenAPI schema from the same class;
-    ``apply_filters`` applies the validated values.
+    ``apply_filters`` applies the validated values. A filter class deriving from
+    ``filters.FiltresModifieDepuis`` adds ``modifie_depuis``, applied by ``modified_since``
+    (override it when the representation shows related rows or depends on the date), and the
+    ``Prochain-Modifie-Depuis`` response header.
     """
 
     pagination_class = ListingPagination
     filter_serializer_class: type[serializers.Serializer] | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.request_time = timezone.now()
+        super().initial(request, *args, **kwargs)
 
     def get_throttles(self) -> list[BaseThrottle]:
         # Read at request time, so that tests can switch throttling on with settings.
@@ -114,10 +126,37 @@ class ReadOnlyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     def apply_filters(self, queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
         return queryset.filter(**filters)
 
+    def modified_since(self, since: dt.datetime) -> Q:
+        """The rows whose representation may have changed since ``since`` (inclusive)."""
+        return Q(updated_at__gte=since)
+
+    def apply_all_filters(self, queryset: QuerySet) -> QuerySet:
+        filters = self.get_filters()
+        since = filters.pop(MODIFIED_SINCE, None)
+        queryset = self.apply_filters(queryset, filters)
+        if since is not None:
+            queryset = queryset.filter(self.modified_since(since))
+        return queryset
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         if self.action == "list":
-            queryset = self.apply_filters(queryset, self.get_filters())
+            queryset = self.apply_all_filters(queryset)
         return super().filter_queryset(queryset)
+
+    def synchronisation_headers(self) -> dict[str, str]:
+        if not has_modified_since(self.filter_serializer_class):
+            return {}
+        return {NEXT_SINCE_HEADER: next_since(self.request_time)}
+
+    def _conditional(
+        self, etag: str, last_modified: int | None
+    ) -> tuple[HttpResponseBase | None, dict[str, str]]:
+        not_modified, headers = super()._conditional(etag, last_modified)
+        extra = self.synchronisation_headers() if self.action != "retrieve" else {}
+        if not_modified is not None:
+            for name, value in extra.items():
+                not_modified[name] = value
+        return not_modified, {**headers, **extra}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         queryset = self.filter_queryset(self.get_queryset())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from frenchimpact.api.filters import MODIFIED_SINCE, FiltresModifieDepuis
 from frenchimpact.api.pagination import ListingPagination
 from frenchimpact.api.views import ReadOnlyViewSet
 from frenchimpact.organisations.enums import ModerationStatus
@@ -189,7 +190,9 @@ ID_PARAMETER = OpenApiParameter(
         summary=_("Appels à projets publiés"),
         description=_(
             "Les appels à projets publiés (pas ceux en préparation), du plus récent au plus "
-            "ancien, avec leur statut au moment de la requête."
+            "ancien, avec leur statut au moment de la requête. Avec modifie_depuis : les appels "
+            "modifiés depuis, ceux qui ont ouvert ou clos depuis, et ceux dont des lauréats "
+            "publiés ont changé ; un appel publié ne quitte pas la liste."
         ),
         tags=["appels"],
     ),
@@ -203,7 +206,10 @@ ID_PARAMETER = OpenApiParameter(
         summary=_("Lauréats d’un appel à projets"),
         description=_(
             "Les lauréats une fois les résultats publiés, par numéro de dossier ; liste vide "
-            "avant la publication des résultats (les décisions restent sous embargo jusque-là)."
+            "avant la publication des résultats (les décisions restent sous embargo jusque-là). "
+            "Avec modifie_depuis : les lauréats publiés ou modifiés depuis (leur structure et "
+            "leurs projets compris). Cette liste courte ne signale pas les retraits : pour "
+            "les voir, relisez-la en entier."
         ),
         parameters=[ID_PARAMETER],
         # A list (paginated like every listing), not one object.
@@ -214,6 +220,7 @@ ID_PARAMETER = OpenApiParameter(
 class AppelViewSet(ReadOnlyViewSet):
     serializer_class = AppelSerializer
     pagination_class = AppelPagination
+    filter_serializer_class = FiltresModifieDepuis
     lookup_field = "pk"
     lookup_url_kwarg = "id"
     lookup_value_regex = "[0-9]+"
@@ -242,6 +249,24 @@ class AppelViewSet(ReadOnlyViewSet):
                     results_published_at__isnull=False,
                 ),
             )
+        )
+
+    def modified_since(self, since: dt.datetime) -> Q:
+        # The status follows the clock, and the number of laureates the published decisions;
+        # only published, non-embargoed laureates count (nothing under embargo may show).
+        laureates = CallApplication.objects.filter(
+            call=OuterRef("pk"),
+            status=ApplicationStatus.LAUREATE,
+            decision_embargoed=False,
+            call__results_published_at__isnull=False,
+            updated_at__gte=since,
+        )
+        return (
+            Q(updated_at__gte=since)
+            | Q(opens_at__gte=since, opens_at__lte=self._now)
+            | Q(closes_at__gte=since, closes_at__lte=self._now)
+            | Q(results_published_at__gte=since)
+            | Q(Exists(laureates))
         )
 
     def _set_phase(self, calls: QuerySet[Call]) -> None:
@@ -289,10 +314,22 @@ class AppelViewSet(ReadOnlyViewSet):
         url_path="laureats",
         serializer_class=LaureatSerializer,
         pagination_class=LaureatPagination,
+        filter_serializer_class=FiltresModifieDepuis,
     )
     def laureats(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        since = self.get_filters().get(MODIFIED_SINCE)
         self._call = self.get_object()
         queryset = selectors.laureates(self._call)
+        if since is not None:
+            projects = CallApplication.projects.through.objects.filter(
+                callapplication_id=OuterRef("pk"), project__updated_at__gte=since
+            )
+            queryset = queryset.filter(
+                Q(updated_at__gte=since)
+                | Q(call__results_published_at__gte=since)
+                | Q(organisation__updated_at__gte=since)
+                | Q(Exists(projects))
+            )
         check_parameters = getattr(self.paginator, "check_parameters", None)
         if check_parameters is not None:
             check_parameters(request)

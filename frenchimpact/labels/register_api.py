@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +22,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from frenchimpact.api.filters import FiltresModifieDepuis, paris_day
 from frenchimpact.api.pagination import ListingPagination
 from frenchimpact.api.views import ReadOnlyViewSet
 from frenchimpact.organisations.enums import ModerationStatus
@@ -60,7 +61,18 @@ def _choice_filter(name: str, description: Any) -> serializers.ChoiceField:
     )
 
 
-class FiltresLabels(serializers.Serializer):
+def labels_changed_since(since: dt.datetime, today: dt.date) -> Q:
+    """Labels whose representation may differ from at ``since``: edited since, or whose status
+    of the day changed by date alone (start or end of validity on a day since then)."""
+    day = paris_day(since)
+    return (
+        Q(updated_at__gte=since)
+        | Q(valid_from__gt=day, valid_from__lte=today)
+        | Q(valid_until__gt=day, valid_until__lte=today)
+    )
+
+
+class FiltresLabels(FiltresModifieDepuis):
     type = _choice_filter("type", gettext_lazy("Type de label."))
     typologie = _choice_filter(
         "typologie", gettext_lazy("Typologie de la structure d’accompagnement labellisée.")
@@ -158,7 +170,10 @@ class LabelPagination(ListingPagination):
         summary=gettext_lazy("Registre des labels French IMPACT"),
         description=gettext_lazy(
             "Tous les labels accordés, quel que soit leur statut, filtrables par type, "
-            "typologie, région et statut du jour ; triés par numéro."
+            "typologie, région et statut du jour ; triés par numéro. Avec modifie_depuis : les "
+            "labels modifiés depuis, ceux dont le titulaire a changé et ceux dont le statut du "
+            "jour a changé par la date (début ou fin de validité) ; un label ne quitte jamais "
+            "le registre."
         ),
         tags=["labels"],
     ),
@@ -201,6 +216,10 @@ class LabelViewSet(ReadOnlyViewSet):
 
     def apply_filters(self, queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
         return apply_register_filters(queryset, filters)
+
+    def modified_since(self, since: dt.datetime) -> Q:
+        # The holder's name and publication show in the representation.
+        return labels_changed_since(since, self._today) | Q(holder__updated_at__gte=since)
 
     def get_validator_querysets(self, queryset: QuerySet) -> list[QuerySet]:
         # The holder's name and publication show in the representation.

@@ -56,6 +56,11 @@ class OrganisationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Records leave the public set through the services (unpublish, archive), which keep
+        # the audit trail and let API reusers see the withdrawal (synchronisation tombstones).
+        return False
+
     @admin.action(description=_("Publier les structures sélectionnées (en attente)"))
     def approve(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
         done = 0

@@ -30,3 +30,8 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Records leave the public set through the services (unpublish, archive), which keep
+        # the audit trail and let API reusers see the withdrawal (synchronisation tombstones).
+        return False

@@ -29,6 +29,11 @@ class OfferAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Offers leave the public set by archiving (services), which API reusers see as a
+        # withdrawal in the synchronisation listing; a deletion would leave no trace.
+        return False
+
 
 @admin.register(OfferRequest)
 class OfferRequestAdmin(admin.ModelAdmin):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -17,13 +18,23 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from frenchimpact.api.filters import paris_day
 from frenchimpact.api.pagination import SearchPagination
+from frenchimpact.api.sync import (
+    SynchronisationViewSet,
+    greatest_updated_at,
+    sync_item_serializer,
+    sync_response,
+)
 from frenchimpact.api.views import ReadOnlyViewSet, SearchTextField
 from frenchimpact.directory.api import ValueListField
 from frenchimpact.labels.models import Label
+from frenchimpact.labels.register_api import labels_changed_since
+from frenchimpact.organisations.enums import ModerationStatus
 from frenchimpact.organisations.models import Organisation
 from frenchimpact.projects.enums import Challenge, Stage
 from frenchimpact.territories import reference
+from frenchimpact.territories.models import Department, Region
 
 from . import selectors, services
 from .enums import ApplyMode, OfferStatus, OfferType, Public
@@ -294,3 +305,69 @@ class OffreViewSet(ReadOnlyViewSet):
     def object_validators(self, obj: Model) -> tuple[str, int | None]:
         offer: Offer = obj  # type: ignore[assignment]
         return self._validators(max(offer.updated_at, offer.provider.updated_at), 1)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("Synchronisation des offres d’accompagnement"),
+        description=gettext_lazy(
+            "Liste complète pour les réutilisateurs qui synchronisent une copie : les offres "
+            "publiques (non archivées, de structures publiées), par identifiant croissant "
+            "(pagination par curseur), chacune dans la représentation du point d’accès de "
+            "détail. Sans modifie_depuis : l’ensemble public (chargement initial). Avec "
+            "modifie_depuis : ce qui a changé depuis (l’offre, sa structure, le label de la "
+            "structure, la fin d’une suspension), et les retraits ({id, retire: true, "
+            "modifie_le}) des offres archivées ou dont la structure a été dépubliée. Gardez "
+            "l’en-tête Prochain-Modifie-Depuis de la première page pour la prochaine "
+            "synchronisation."
+        ),
+        responses=sync_response(OffreSerializer, "SynchronisationOffre"),
+        tags=["synchronisation"],
+    )
+)
+class OffreSyncViewSet(SynchronisationViewSet):
+    serializer_class = sync_item_serializer(OffreSerializer)
+
+    @property
+    def representation_version(self) -> str:  # type: ignore[override]
+        # "labellise" and "statut" depend on today's date.
+        return f"1-{timezone.localdate().isoformat()}"
+
+    def base_queryset(self) -> QuerySet[Offer]:
+        return (
+            Offer.objects.select_related("provider")
+            .prefetch_related(
+                Prefetch("zone_regions", queryset=Region.objects.order_by("code")),
+                Prefetch("zone_departments", queryset=Department.objects.order_by("code")),
+            )
+            .annotate(labelled=selectors.labelled_subquery())
+        )
+
+    def public(self) -> Q:
+        return ~Q(status=OfferStatus.ARCHIVED) & Q(provider__status=ModerationStatus.PUBLISHED)
+
+    def ever_public(self) -> Q:
+        # Offers have no publication of their own: they are public while their structure is.
+        return Q(provider__published_at__isnull=False)
+
+    def modified_since(self, since: dt.datetime) -> Q:
+        today = timezone.localdate()
+        labels = Label.objects.filter(labels_changed_since(since, today))
+        day = paris_day(since)
+        return (
+            Q(updated_at__gte=since)
+            | Q(provider__updated_at__gte=since)
+            # A suspension ends by itself the day after its date: on a day since then.
+            | Q(
+                status=OfferStatus.SUSPENDED,
+                suspended_until__gte=day - dt.timedelta(days=1) if day > dt.date.min else day,
+                suspended_until__lt=today,
+            )
+            | Q(provider_id__in=labels.values("holder_id"))
+        )
+
+    def modified_at(self) -> Any:
+        return greatest_updated_at("provider")
+
+    def row_signature(self, obj: Any) -> str:
+        return str(obj.labelled)

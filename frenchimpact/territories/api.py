@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from frenchimpact.api.filters import FiltresModifieDepuis
 from frenchimpact.api.pagination import ListingPagination
 from frenchimpact.api.views import ReadOnlyViewSet
 
@@ -44,7 +45,7 @@ class DepartementSerializer(serializers.ModelSerializer):
         fields = ["code", "nom", "region"]
 
 
-class DepartementFiltersSerializer(serializers.Serializer):
+class DepartementFiltersSerializer(FiltresModifieDepuis):
     region = serializers.ChoiceField(
         choices=[(region.code, region.nom) for region in reference.REGIONS],
         required=False,
@@ -83,6 +84,7 @@ def _code_parameter(description: Any, pattern: str) -> OpenApiParameter:
 class RegionViewSet(ReadOnlyViewSet):
     serializer_class = RegionSerializer
     pagination_class = ReferencePagination
+    filter_serializer_class = FiltresModifieDepuis
     lookup_field = "code"
     lookup_value_regex = reference.REGION_CODE_REGEX
 
@@ -112,6 +114,8 @@ class RegionViewSet(ReadOnlyViewSet):
     ),
 )
 class DepartementViewSet(ReadOnlyViewSet):
+    # modifie_depuis reads the department's own updated_at: its representation shows only
+    # the code of its region, which never changes.
     serializer_class = DepartementSerializer
     pagination_class = ReferencePagination
     filter_serializer_class = DepartementFiltersSerializer

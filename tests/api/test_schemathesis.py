@@ -12,9 +12,11 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
+from frenchimpact.organisations.enums import ModerationStatus
 from frenchimpact.search import documents
 from tests.register import builders as label_builders
 from tests.search import builders
+from tests.support.factories import OfferFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
 
@@ -38,6 +40,14 @@ def directory_records(territories):
     builders.project(organisation_=first, title="Cœur solidaire", regions=["53"], sdgs=[1, 3])
     builders.project(organisation_=second, title="Potagers", is_national=True, departements=["75"])
     label_builders.label(holder=first, number="FI-ACC-2026-000001")  # /api/v1/labels/
+    OfferFactory.create(provider=first)  # /api/v1/offres/, /api/v1/synchronisation/offres/
+    # Withdrawn after publication: tombstones in the synchronisation listings with
+    # modifie_depuis (organisation, its project, its offer).
+    withdrawn = builders.organisation(name="Retirée", status=ModerationStatus.UNPUBLISHED)
+    withdrawn.published_at = withdrawn.updated_at
+    withdrawn.save(update_fields=["published_at"])
+    builders.project(organisation_=withdrawn, title="Projet retiré")
+    OfferFactory.create(provider=withdrawn)
     documents.rebuild()
 
 
