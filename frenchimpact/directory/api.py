@@ -8,13 +8,15 @@ taking several values use comma-separated lists (``region=53,11``): a repeated p
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.validators import RegexValidator
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
@@ -30,13 +32,20 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from frenchimpact.api.errors import ParameterError
 from frenchimpact.api.pagination import SearchPagination, single_value
+from frenchimpact.api.sync import (
+    SynchronisationViewSet,
+    greatest_updated_at,
+    sync_item_serializer,
+    sync_response,
+)
 from frenchimpact.api.views import ReadOnlyViewSet, SearchTextField
-from frenchimpact.organisations.enums import EssFamily, OrganisationKind, Source
+from frenchimpact.organisations.enums import EssFamily, ModerationStatus, OrganisationKind, Source
 from frenchimpact.organisations.models import Organisation
 from frenchimpact.projects.enums import BudgetBand, Challenge, Need, Sdg, Stage
 from frenchimpact.projects.models import Project
 from frenchimpact.search import engine
 from frenchimpact.search.documents import ORGANISATION, PROJECT
+from frenchimpact.territories.models import Department
 
 from . import selectors
 from .views import MAX_QUERY_LENGTH, safe_links
@@ -143,6 +152,11 @@ class BeneficiairesSerializer(serializers.Serializer):
     unite = serializers.CharField(help_text=gettext_lazy("Unité (personnes, familles…)."))
 
 
+class PositionSerializer(serializers.Serializer):
+    latitude = serializers.FloatField(help_text=gettext_lazy("Latitude (WGS 84)."))
+    longitude = serializers.FloatField(help_text=gettext_lazy("Longitude (WGS 84)."))
+
+
 class LienSerializer(serializers.Serializer):
     url = serializers.URLField()
     titre = serializers.CharField()
@@ -172,6 +186,11 @@ class OrganisationSerializer(serializers.Serializer):
         help_text=gettext_lazy("Code INSEE de la région du siège.")
     )
     site_web = serializers.SerializerMethodField()
+    position = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Position du siège (WGS 84) publiée par le répertoire SIRENE, si elle est connue."
+        )
+    )
     presentation = serializers.CharField(source="description")
     membre_communaute = serializers.BooleanField(
         source="is_community_member",
@@ -217,6 +236,12 @@ class OrganisationSerializer(serializers.Serializer):
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_site_web(self, obj: Organisation) -> str | None:
         return _blank_to_none(obj.website)
+
+    @extend_schema_field(PositionSerializer(allow_null=True))
+    def get_position(self, obj: Organisation) -> dict[str, float] | None:
+        if obj.latitude is None or obj.longitude is None:
+            return None
+        return {"latitude": obj.latitude, "longitude": obj.longitude}
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_url(self, obj: Organisation) -> str:
@@ -460,3 +485,80 @@ class ProjetViewSet(SearchViewSet):
         project: Project = obj  # type: ignore[assignment]
         last = max(project.updated_at, project.organisation.updated_at)
         return self._validators(last, 1)
+
+
+# --- Synchronisation listings ---------------------------------------------------------------
+
+_SYNC_DESCRIPTION = gettext_lazy(
+    "Liste complète pour les réutilisateurs qui synchronisent une copie : {what}, par "
+    "identifiant croissant (pagination par curseur, même coût à toute profondeur), chacun dans "
+    "la représentation du point d’accès de détail. Sans modifie_depuis : l’ensemble public "
+    "(chargement initial). Avec modifie_depuis : ce qui a changé depuis, et les retraits "
+    "({{id, retire: true, modifie_le}}) des enregistrements qui étaient publics et ne le sont "
+    "plus. Gardez l’en-tête Prochain-Modifie-Depuis de la première page pour la prochaine "
+    "synchronisation."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("Synchronisation des structures"),
+        description=format_lazy(
+            _SYNC_DESCRIPTION,
+            what=gettext_lazy(
+                "les structures publiées (une structure dépubliée, refusée après publication "
+                "ou retirée par un import SIRENE/RNA devient un retrait)"
+            ),
+        ),
+        responses=sync_response(OrganisationSerializer, "SynchronisationStructure"),
+        tags=["synchronisation"],
+    )
+)
+class OrganisationSyncViewSet(SynchronisationViewSet):
+    serializer_class = sync_item_serializer(OrganisationSerializer)
+
+    def base_queryset(self) -> QuerySet[Organisation]:
+        return Organisation.objects.select_related("department", "region")
+
+    def public(self) -> Q:
+        return Q(status=ModerationStatus.PUBLISHED)
+
+    def ever_public(self) -> Q:
+        return Q(published_at__isnull=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("Synchronisation des projets"),
+        description=format_lazy(
+            _SYNC_DESCRIPTION,
+            what=gettext_lazy(
+                "les projets publiés des structures publiées (un projet dépublié, ou dont la "
+                "structure est dépubliée, devient un retrait ; un changement de la structure "
+                "compte comme un changement du projet)"
+            ),
+        ),
+        responses=sync_response(ProjetSerializer, "SynchronisationProjet"),
+        tags=["synchronisation"],
+    )
+)
+class ProjetSyncViewSet(SynchronisationViewSet):
+    serializer_class = sync_item_serializer(ProjetSerializer)
+
+    def base_queryset(self) -> QuerySet[Project]:
+        return Project.objects.select_related("organisation").prefetch_related(
+            "regions", Prefetch("departments", queryset=Department.objects.order_by("code"))
+        )
+
+    def public(self) -> Q:
+        return Q(status=ModerationStatus.PUBLISHED, organisation__status=ModerationStatus.PUBLISHED)
+
+    def ever_public(self) -> Q:
+        return Q(published_at__isnull=False, organisation__published_at__isnull=False)
+
+    def modified_since(self, since: dt.datetime) -> Q:
+        # The organisation's name and publication show through the project.
+        return Q(updated_at__gte=since) | Q(organisation__updated_at__gte=since)
+
+    def modified_at(self) -> Any:
+        return greatest_updated_at("organisation")

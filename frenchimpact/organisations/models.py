@@ -41,6 +41,8 @@ REGISTRY_FIELDS = (
     "commune_name",
     "department",
     "region",
+    "latitude",
+    "longitude",
     "ceased",
 )
 # Provenance values in field_sources.
@@ -56,9 +58,12 @@ class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=255)
     acronym = models.CharField(_("sigle"), max_length=50, blank=True)
     kinds = models.JSONField(_("types d’acteur"), default=list, blank=True)
-    siren = models.CharField(_("SIREN"), max_length=9, null=True, blank=True, unique=True)
+    # Uniqueness of the identifiers is a constraint (Meta), not unique=True: PostgreSQL would add
+    # a second, pattern-ops index to each, which a million-row registry import pays on every row.
+    # NULL, not "", for a missing identifier: the unique constraints ignore NULLs.
+    siren = models.CharField(_("SIREN"), max_length=9, null=True, blank=True)  # noqa: DJ001
     siret = models.CharField(_("SIRET du siège"), max_length=14, blank=True)
-    rna = models.CharField(_("numéro RNA"), max_length=10, null=True, blank=True, unique=True)
+    rna = models.CharField(_("numéro RNA"), max_length=10, null=True, blank=True)  # noqa: DJ001
     legal_form_code = models.CharField(
         _("catégorie juridique (code INSEE)"), max_length=4, blank=True
     )
@@ -97,6 +102,10 @@ class Organisation(models.Model):
         blank=True,
         related_name="+",
     )
+    # WGS 84 position of the head office, from SIRENE (geocoded layout or Lambert 93); it
+    # describes the SIRENE address, so it is only set while that address is the one shown.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     website = models.URLField(_("site web"), blank=True, max_length=500)
     description = models.TextField(_("présentation"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/%Y/", blank=True)
@@ -115,24 +124,38 @@ class Organisation(models.Model):
         max_length=20,
         choices=ModerationStatus.choices,
         default=ModerationStatus.PENDING,
-        db_index=True,
-    )
+    )  # indexed by org_status_published (its first column)
     moderation_reason = models.TextField(_("motif de la dernière décision"), blank=True)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     # Sensitive edits waiting for moderation: {"field": new_value}; the published values stay.
     pending_changes = models.JSONField(_("modifications en attente"), default=dict, blank=True)
     pending_changes_at = models.DateTimeField(null=True, blank=True)
     pending_changes_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta: imported rows (no user) stay out of it
     )
 
     charter_accepted_at = models.DateTimeField(_("charte acceptée le"), null=True, blank=True)
     charter_accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta: imported rows (no user) stay out of it
     )
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta: imported rows (no user) stay out of it
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True, db_index=True)
@@ -144,6 +167,8 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name", "pk"]
         constraints = [
+            models.UniqueConstraint(fields=["siren"], name="organisations_siren_unique"),
+            models.UniqueConstraint(fields=["rna"], name="organisations_rna_unique"),
             models.CheckConstraint(
                 condition=Q(siren__isnull=True) | Q(siren__regex=r"^[0-9]{9}$"),
                 name="organisations_siren_format",
@@ -160,8 +185,33 @@ class Organisation(models.Model):
                 condition=Q(status__in=ModerationStatus.values),
                 name="organisations_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="organisations_position_valid",
+            ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"], name="org_status_published")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="org_status_published"),
+            # Only the rows a person touched: serves SET NULL when an account is deleted.
+            *(
+                models.Index(
+                    fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"org_{short}"
+                )
+                for name, short in (
+                    ("pending_changes_by", "pending_by"),
+                    ("charter_accepted_by", "charter_by"),
+                    ("created_by", "created_by"),
+                )
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -9,16 +9,17 @@ deciding at once cannot both win, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -293,6 +294,10 @@ def _derived_values(organisation: Organisation) -> None:
     organisation.commune_name = _commune_name(organisation.commune_code)
 
 
+# A member's edit of one of these removes the head-office position taken from SIRENE.
+ADDRESS_FIELDS = ("address_line", "postal_code", "commune_code")
+
+
 def _mark_member_provenance(organisation: Organisation, names: Iterable[str]) -> None:
     sources = dict(organisation.field_sources or {})
     for name in names:
@@ -435,16 +440,10 @@ class RegistryUpsert:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Organisations changed by someone else between this batch's read and its write: left as
+    # they are (the next import compares them again).
+    concurrent: int = 0
     unpublished: list[int] = field(default_factory=list)  # pks
-
-
-def _registry_may_set(organisation: Organisation, name: str, source: str) -> bool:
-    # A field last set by a member (or by another registry) is theirs; a field nobody set
-    # is the registry's only while empty.
-    provenance = (organisation.field_sources or {}).get(name)
-    if provenance is None:
-        return getattr(organisation, name) in ("", None)
-    return provenance == source
 
 
 def organisations_upsert_from_registry(
@@ -458,16 +457,21 @@ def organisations_upsert_from_registry(
     """Create or update, in bulk, the organisations a batch of registry rows describes.
 
     ``records`` are values of REGISTRY_FIELDS plus ``key`` (``siren`` or ``rna``), one per
-    organisation. New ones are published at once as unclaimed records (as
-    ``organisation_publish_imported``); existing ones get the registry's values only for the
-    fields the registry owns (``field_sources``), so what members edited is never overwritten.
-    ``withdrawn`` ({key value: reason}) are the units the registry no longer lets us show (not
-    diffusible, purged): a published organisation with that key is unpublished.
+    organisation, all giving the same fields. New ones are published at once as unclaimed
+    records (as ``organisation_publish_imported``); existing ones get the registry's values
+    only for the fields the registry owns (``field_sources``), so what members edited is never
+    overwritten. ``withdrawn`` ({key value: reason}) are the units the registry no longer lets
+    us show (not diffusible, purged): a published organisation with that key is unpublished.
 
-    A fixed number of queries whatever the batch size (one lookup, bulk_create, bulk_update,
-    one conditional update); the search index is re-indexed in bulk after commit. Audit: the
-    caller records one entry for the whole batch (registries.framework does, on its ImportRun,
-    with the pks unpublished returned here) rather than one per row. Call inside a transaction.
+    Built for national files: one query reads the compared columns of the batch's keys, the
+    comparison is made on plain tuples, and each kind of write is one statement per batch
+    (over a JSON array on PostgreSQL, a prepared statement run over the rows on SQLite) — no
+    model instances. Only a row whose values change is written, with a new ``updated_at``
+    (so re-importing a file writes nothing); that write applies only if ``updated_at`` has not
+    moved since the read (``concurrent`` counts the rows left alone). The search index is told
+    once per batch. Audit: the caller records one entry for the whole batch
+    (registries.framework does, on its ImportRun, with the pks unpublished returned here)
+    rather than one per row. Call inside a transaction.
     """
     from frenchimpact.search.documents import ORGANISATION, schedule_sync
 
@@ -477,69 +481,38 @@ def organisations_upsert_from_registry(
         raise ValueError(f"Not a registry key: {key}")
     withdrawn = withdrawn or {}
     by_key = {str(values[key]): values for values in records}
-    for values in by_key.values():
-        unknown = set(values) - {*REGISTRY_FIELDS, key}
-        if unknown:
-            raise ValueError(f"Not registry fields: {sorted(unknown)}")
+    first = next(iter(by_key.values()), {key: ""})
+    unknown = set(first) - {*REGISTRY_FIELDS, key}
+    if unknown:
+        raise ValueError(f"Not registry fields: {sorted(unknown)}")
+    if any(values.keys() != first.keys() for values in by_key.values()):
+        raise ValueError("Every record must give the same fields.")
+    rows = _RegistryRows(key=key, names=[name for name in first if name != key])
+    existing = rows.read([*by_key, *withdrawn])
     result = RegistryUpsert()
-    existing = {
-        getattr(organisation, key): organisation
-        for organisation in Organisation.objects.filter(**{f"{key}__in": [*by_key, *withdrawn]})
-    }
     now = timezone.now()
-    to_create: list[Organisation] = []
-    to_update: list[Organisation] = []
-    changed_fields: set[str] = set()
+    new: list[Mapping[str, Any]] = []
+    changes: list[tuple[_StoredOrganisation, tuple[Any, ...], dict[str, str]]] = []
     for value, values in by_key.items():
         current = existing.get(value)
         if current is None:
-            organisation = Organisation(**values, source=source)
-            organisation.legal_form_label = legal_form_label(organisation.legal_form_code)
-            organisation.ess_family = ess_family(
-                ess_flag=organisation.ess_flag, legal_form_code=organisation.legal_form_code
-            )
-            organisation.field_sources = {
-                name: source for name in values if name in REGISTRY_FIELDS
-            }
-            organisation.status = ModerationStatus.PUBLISHED
-            organisation.published_at = now
-            organisation.created_at = organisation.updated_at = now
-            to_create.append(organisation)
+            new.append(values)
             continue
-        changed = []
-        sources = dict(current.field_sources or {})
-        for name, new in values.items():
-            if name == key or name not in REGISTRY_FIELDS:
-                continue
-            if getattr(current, name) == new or not _registry_may_set(current, name, source):
-                continue
-            setattr(current, name, new)
-            sources[name] = source
-            changed.append(name)
-        if not changed:
+        merged = rows.merge(current, values, source=source)
+        if merged is None:
             result.unchanged += 1
-            continue
-        current.field_sources = sources
-        current.legal_form_label = legal_form_label(current.legal_form_code)
-        current.ess_family = ess_family(
-            ess_flag=current.ess_flag, legal_form_code=current.legal_form_code
-        )
-        current.updated_at = now
-        changed_fields.update(changed)
-        to_update.append(current)
-    if to_create:
-        Organisation.objects.bulk_create(to_create, batch_size=1000)
-        result.created = len(to_create)
-    if to_update:
-        fields = [
-            *sorted(changed_fields),
-            "field_sources",
-            "legal_form_label",
-            "ess_family",
-            "updated_at",
-        ]
-        Organisation.objects.bulk_update(to_update, fields, batch_size=1000)
-        result.updated = len(to_update)
+        else:
+            changes.append((current, *merged))
+    touched: list[int] = []
+    if new:
+        created_ids = rows.insert(new, source=source, now=now)
+        result.created = len(created_ids)
+        touched += created_ids
+    if changes:
+        count, updated_ids = rows.update(changes, now=now)
+        result.updated = count
+        result.concurrent = len(changes) - count
+        touched += updated_ids
     withdraw_ids = [
         existing[value].pk
         for value in withdrawn
@@ -557,19 +530,263 @@ def organisations_upsert_from_registry(
             updated_at=now,
         )
         result.unpublished = withdraw_ids
-    touched = [o.pk for o in to_update] + withdraw_ids
-    if to_create:
-        if to_create[0].pk is None:  # backends that return no pks from bulk_create
-            touched += list(
-                Organisation.objects.filter(
-                    **{f"{key}__in": [getattr(o, key) for o in to_create]}
-                ).values_list("pk", flat=True)
-            )
-        else:
-            touched += [o.pk for o in to_create]
+        touched += withdraw_ids
     if touched:
         schedule_sync(ORGANISATION, touched)
     return result
+
+
+class _StoredOrganisation(NamedTuple):
+    """What the registry upsert reads of an existing organisation."""
+
+    pk: int
+    stamp: Any  # updated_at as read, given back to guard the write
+    status: str
+    sources: dict[str, str] | str  # field_sources (JSON text on SQLite, decoded when needed)
+    values: tuple[Any, ...]  # the fields read, in _RegistryRows.read_names order
+
+
+class _RegistryRows:
+    """The SQL and the row comparison of organisations_upsert_from_registry, for the project's
+    two databases. Values are compared as plain tuples (foreign keys as ids) in the order of
+    ``names``. A batch travels as one JSON parameter (keys to read; rows to write on
+    PostgreSQL, where adapting one array per column costs more than the insert itself) or
+    through one prepared statement run over the rows (writes on SQLite). The SQL is built
+    from the model's quoted column names only; values always travel as parameters (hence the
+    ``noqa: S608``)."""
+
+    def __init__(self, *, key: str, names: Sequence[str]) -> None:
+        meta = Organisation._meta
+        self.fields = {f.name: f for f in meta.concrete_fields}
+        self.key = key
+        self.names = list(names)
+        # Compared, then what the derived legal-form label and ESS family need.
+        self.read_names = list(dict.fromkeys([*names, "legal_form_code", "ess_flag"]))
+        self.postgresql = connection.vendor == "postgresql"
+        self.table = connection.ops.quote_name(meta.db_table)
+        self.relations = [
+            index for index, name in enumerate(self.names) if self.fields[name].is_relation
+        ]
+        self.dates = [
+            index
+            for index, name in enumerate(self.names)
+            if self.fields[name].get_internal_type() == "DateField"
+        ]
+        self.code_index = self.read_names.index("legal_form_code")
+        self.flag_index = self.read_names.index("ess_flag")
+        self._derived: dict[tuple[str, str], tuple[str, str]] = {}
+
+    # --- Values ------------------------------------------------------------------------
+
+    def comparable(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        row = tuple([values[name] for name in self.names])
+        if self.relations:
+            row = tuple(
+                getattr(value, "pk", value) if index in self.relations else value
+                for index, value in enumerate(row)
+            )
+        return row
+
+    def params(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """Compared values as parameters (dates as ISO text, for SQLite and for JSON)."""
+        if not self.dates:
+            return tuple(row[: len(self.names)])
+        converted = list(row[: len(self.names)])
+        for index in self.dates:
+            if converted[index] is not None:
+                converted[index] = converted[index].isoformat()
+        return tuple(converted)
+
+    def derived(self, code: str, flag: str) -> tuple[str, str]:
+        """(legal-form label, ESS family) of a legal form and ESS flag."""
+        found = self._derived.get((code, flag))
+        if found is None:
+            found = self._derived[code, flag] = (
+                legal_form_label(code),
+                str(ess_family(ess_flag=flag, legal_form_code=code)),
+            )
+        return found
+
+    def merge(
+        self, current: _StoredOrganisation, values: Mapping[str, Any], *, source: str
+    ) -> tuple[tuple[Any, ...], dict[str, str]] | None:
+        """(values after, field_sources after) of an existing organisation, or None when the
+        registry changes nothing. A field last set by a member (or by another registry) is
+        theirs; a field nobody set is the registry's only while empty."""
+        new = self.comparable(values)
+        stored = current.values
+        if stored[: len(new)] == new:
+            return None  # what a re-import mostly finds
+        sources = current.sources
+        if isinstance(sources, str):
+            sources = json.loads(sources)
+        after = list(stored)
+        changed = False
+        for index, name in enumerate(self.names):
+            old, value = stored[index], new[index]
+            if old == value:
+                continue
+            provenance = sources.get(name)
+            if provenance is None:
+                if old not in ("", None):
+                    continue
+            elif provenance != source:
+                continue
+            if not changed:
+                sources, changed = dict(sources), True
+            after[index] = value
+            sources[name] = source
+        return (tuple(after), sources) if changed else None
+
+    # --- SQL ---------------------------------------------------------------------------
+
+    def _column(self, name: str) -> str:
+        return connection.ops.quote_name(self.fields[name].column)
+
+    def _keys_filter(self, keys: Sequence[str]) -> tuple[str, list[Any]]:
+        # One parameter whatever the number of keys (no variable limit, one statement).
+        column = self._column(self.key)
+        if self.postgresql:
+            return f"{column} IN (SELECT jsonb_array_elements_text(%s::jsonb))", [json.dumps(keys)]
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(keys)]  # noqa: S608
+
+    def _sources(self, sources: dict[str, str]) -> Any:
+        # Written as JSON text on SQLite; nested as is in PostgreSQL's JSON batch.
+        return sources if self.postgresql else json.dumps(sources)
+
+    def _extract(self, index: int, name: str) -> str:
+        """PostgreSQL: field ``name`` from element ``e`` (a JSON array) of a JSON batch."""
+        model_field = self.fields[name]
+        if model_field.get_internal_type() == "JSONField":
+            return f"(e->{index})"
+        db_type = model_field.db_type(connection) or "text"
+        if db_type.startswith("varchar") or db_type == "text":
+            # Lengths are checked by the assignment to the column (a cast would cut).
+            return f"(e->>{index})"
+        return f"(e->>{index})::{db_type}"
+
+    def read(self, keys: Sequence[str]) -> dict[str, _StoredOrganisation]:
+        if not keys:
+            return {}
+        where, params = self._keys_filter(keys)
+        # On SQLite the stored text of updated_at itself, so the guard compares like with like.
+        stamp = "updated_at" if self.postgresql else "CAST(updated_at AS TEXT)"
+        columns = ", ".join(self._column(name) for name in (self.key, *self.read_names))
+        found: dict[str, _StoredOrganisation] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, {stamp}, status, field_sources, {columns} "  # noqa: S608
+                f"FROM {self.table} WHERE {where}",
+                params,
+            )
+            for row in cursor.fetchall():
+                found[row[4]] = _StoredOrganisation(row[0], row[1], row[2], row[3], row[5:])
+        return found
+
+    def insert(self, records: Sequence[Mapping[str, Any]], *, source: str, now: Any) -> list[int]:
+        """Insert new organisations (published, unclaimed); returns their pks."""
+        variable = [self.key, *self.names, "legal_form_label", "ess_family", "field_sources"]
+        fixed = {
+            "source": source,
+            "status": ModerationStatus.PUBLISHED,
+            "published_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        # Every other column gets its model default, whatever fields the model gains.
+        constants = [
+            (model_field, fixed.get(model_field.name, model_field.get_default()))
+            for model_field in self.fields.values()
+            if not model_field.primary_key and model_field.name not in variable
+        ]
+        constant_params = tuple(
+            model_field.get_db_prep_save(value, connection) for model_field, value in constants
+        )
+        sources = self._sources(
+            {name: source for name in (self.key, *self.names) if name in REGISTRY_FIELDS}
+        )
+        data = []
+        for values in records:
+            row = self.comparable(values)
+            data.append(
+                (
+                    values[self.key],
+                    *self.params(row),
+                    *self.derived(values.get("legal_form_code", ""), values.get("ess_flag", "")),
+                    sources,
+                )
+            )
+        columns = ", ".join(
+            self._column(name) for name in [*variable, *(f.name for f, _ in constants)]
+        )
+        with connection.cursor() as cursor:
+            if self.postgresql:
+                selected = [self._extract(i, name) for i, name in enumerate(variable)] + [
+                    f"CAST(%s AS {f.db_type(connection)})" for f, _ in constants
+                ]
+                cursor.execute(
+                    f"INSERT INTO {self.table} ({columns}) SELECT {', '.join(selected)} "  # noqa: S608
+                    "FROM jsonb_array_elements(%s::jsonb) AS e RETURNING id",
+                    [*constant_params, json.dumps(data)],
+                )
+                return [pk for (pk,) in cursor.fetchall()]
+            placeholders = ", ".join(["%s"] * (len(variable) + len(constants)))
+            cursor.executemany(
+                f"INSERT INTO {self.table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+                [row + constant_params for row in data],
+            )
+            where, params = self._keys_filter([str(row[0]) for row in data])
+            cursor.execute(f"SELECT id FROM {self.table} WHERE {where}", params)  # noqa: S608
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def update(
+        self,
+        changes: Sequence[tuple[_StoredOrganisation, tuple[Any, ...], dict[str, str]]],
+        *,
+        now: Any,
+    ) -> tuple[int, list[int]]:
+        """Write the changed organisations whose ``updated_at`` has not moved since the read;
+        returns (how many, pks to re-index)."""
+        written = [*self.names, "legal_form_label", "ess_family", "field_sources"]
+        data = [
+            (
+                *self.params(after),
+                *self.derived(after[self.code_index], after[self.flag_index]),
+                self._sources(sources),
+                current.pk,
+                current.stamp.isoformat() if self.postgresql else current.stamp,
+            )
+            for current, after, sources in changes
+        ]
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            if self.postgresql:
+                count = len(written)
+                selected = ", ".join(
+                    f"{self._extract(i, name)} AS c{i}" for i, name in enumerate(written)
+                )
+                assignments = ", ".join(
+                    f"{self._column(name)} = v.c{i}" for i, name in enumerate(written)
+                )
+                cursor.execute(
+                    f"UPDATE {self.table} AS t SET {assignments}, updated_at = %s "  # noqa: S608
+                    f"FROM (SELECT {selected}, (e->>{count})::bigint AS pk, "
+                    f"(e->>{count + 1})::timestamptz AS stamp "
+                    "FROM jsonb_array_elements(%s::jsonb) AS e) AS v "
+                    "WHERE t.id = v.pk AND t.updated_at = v.stamp RETURNING t.id",
+                    [stamp, json.dumps(data)],
+                )
+                pks = [pk for (pk,) in cursor.fetchall()]
+                return len(pks), pks
+            assignments = ", ".join(f"{self._column(name)} = %s" for name in written)
+            cursor.executemany(
+                f"UPDATE {self.table} SET {assignments}, updated_at = %s "  # noqa: S608
+                "WHERE id = %s AND CAST(updated_at AS TEXT) = %s",
+                [(*row[:-2], stamp, *row[-2:]) for row in data],
+            )
+            # SQLite sums the rows changed; its IMMEDIATE transactions (settings) leave no
+            # room for another write between the read and this one anyway.
+            return cursor.rowcount, [current.pk for current, _, _ in changes]
 
 
 def organisation_update(
@@ -605,9 +822,16 @@ def organisation_update(
             current.logo = logo
             changed.append("logo")
         _derived_values(current)
+        if current.latitude is not None and set(changed) & set(ADDRESS_FIELDS):
+            # The SIRENE position described the registry's address, not the members' one.
+            current.latitude = current.longitude = None
+            update_fields_extra = ["latitude", "longitude"]
+        else:
+            update_fields_extra = []
         _mark_member_provenance(current, changed)
         update_fields = [
             *changed,
+            *update_fields_extra,
             "legal_form_label",
             "ess_family",
             "commune_name",

@@ -1,10 +1,19 @@
-"""SIRENE establishments (StockEtablissement): the head office's address and commune of the
-organisations already on the platform.
+"""SIRENE establishments (StockEtablissement): the head office's address, commune and position
+of the organisations already on the platform.
 
 Reads the plain INSEE layout and Etalab's geocoded one (the same columns followed by
 longitude, latitude, geo_score, geo_type, geo_adresse, geo_id, geo_ligne, geo_l4, geo_l5).
 Only open, diffusible head offices (``etablissementSiege`` true) of organisations whose SIREN is
 already known are used; every other row is skipped with its reason. Nothing is created here.
+
+Position (WGS 84 latitude/longitude): the geocoded layout's ``longitude``/``latitude``; else, in
+a file that has them, INSEE's ``coordonneeLambertAbscisseEtablissement``/``…Ordonnee…``,
+converted from Lambert 93 for mainland France and Corsica (``lambert93_to_wgs84``). INSEE gives
+overseas establishments in local UTM projections: those are not converted (no position). A
+position outside France (mainland, Corsica and the overseas departments and collectivities
+that SIRENE covers), or one that does not match the row's commune, rejects the row. The
+position describes the SIRENE address: it is only set while the organisation's address is the
+registry's, and a SIRENE position is removed when members have edited the address.
 
 The helpers of the second section (territories of a commune code, a registry merge that keeps
 what members edited, bulk writes) serve the RNA import too.
@@ -12,6 +21,7 @@ what members edited, bulk writes) serve the RNA import too.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -228,6 +238,99 @@ STREET_TYPES = {
     "VLA": "VILLA",
     "VLGE": "VILLAGE",
 }
+LAMBERT_COLUMNS = (
+    "coordonneeLambertAbscisseEtablissement",
+    "coordonneeLambertOrdonneeEtablissement",
+)
+# The fields whose provenance says whose address the organisation shows.
+ADDRESS_OWNER_FIELDS = ("address_line", "commune_code")
+POSITION_DECIMALS = 6  # about 0.1 m: enough, and stable across re-imports
+# (south, north, west, east) in degrees, a little wider than the land: mainland France and
+# Corsica, then the overseas departments and collectivities covered by SIRENE, by the
+# department part of their commune codes.
+MAINLAND_BOX = (41.0, 51.6, -5.9, 10.0)
+OVERSEAS_BOXES = {
+    "971": (15.7, 16.7, -62.0, -60.8),  # Guadeloupe
+    "972": (14.3, 15.0, -61.3, -60.7),  # Martinique
+    "973": (2.0, 6.0, -54.8, -51.4),  # Guyane
+    "974": (-21.5, -20.8, 55.1, 56.0),  # La Réunion
+    "975": (46.7, 47.2, -56.5, -56.0),  # Saint-Pierre-et-Miquelon
+    "976": (-13.1, -12.5, 44.9, 45.4),  # Mayotte
+    "977": (17.8, 18.0, -63.0, -62.7),  # Saint-Barthélemy
+    "978": (18.0, 18.2, -63.2, -62.9),  # Saint-Martin
+}
+NOT_DIFFUSED = "[ND]"  # INSEE's mark of a value withheld from publication
+
+
+def lambert93_to_wgs84(x: float, y: float) -> tuple[float, float]:
+    """(latitude, longitude) in degrees of a Lambert 93 (RGF93, EPSG:2154) point.
+
+    The inverse Lambert conformal conic projection of IGN's note NT/G 71 (algorithms ALG0004
+    and ALG0001), with the constants of Lambert 93 (GRS 80 ellipsoid, n, C, Xs, Ys computed
+    for the standard parallels 44° and 49° N, origin 3° E, 46.5° N, false easting 700,000 m,
+    false northing 6,600,000 m). RGF93 and WGS 84 differ by less than a metre.
+    """
+    e = 0.0818191910428158  # first eccentricity of GRS 80
+    n = 0.7256077650532670
+    c = 11754255.426096
+    xs, ys = 700000.0, 12655612.049876
+    dx, dy = x - xs, y - ys
+    radius = math.hypot(dx, dy)
+    gamma = math.atan(dx / -dy)
+    longitude = math.radians(3) + gamma / n
+    isometric = -math.log(abs(radius / c)) / n
+    latitude = 2 * math.atan(math.exp(isometric)) - math.pi / 2
+    for _iteration in range(20):
+        sine = e * math.sin(latitude)
+        following = (
+            2 * math.atan(((1 + sine) / (1 - sine)) ** (e / 2) * math.exp(isometric)) - math.pi / 2
+        )
+        if abs(following - latitude) < 1e-12:
+            latitude = following
+            break
+        latitude = following
+    return math.degrees(latitude), math.degrees(longitude)
+
+
+class PositionError(ValueError):
+    """A row's coordinates cannot be used: the message says why (French, for the rejects)."""
+
+
+class _OverseasLambert(Exception):
+    """Lambert columns of an overseas establishment: a local UTM projection, not converted."""
+
+
+def _number(text: str) -> float | None:
+    text = text.strip()
+    if not text or text == NOT_DIFFUSED:
+        return None
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise PositionError(
+            _("Coordonnée illisible : « %(value)s »") % {"value": text[:40]}
+        ) from None
+    if not math.isfinite(value):
+        raise PositionError(_("Coordonnée illisible : « %(value)s »") % {"value": text[:40]})
+    return value
+
+
+def check_position(latitude: float, longitude: float, commune_code: str) -> None:
+    """Refuse a position outside France, or outside the territory of the row's commune."""
+    if commune_code:
+        boxes = [OVERSEAS_BOXES.get(department_code(commune_code), MAINLAND_BOX)]
+    else:
+        boxes = [MAINLAND_BOX, *OVERSEAS_BOXES.values()]
+    if not any(s <= latitude <= n and w <= longitude <= e for s, n, w, e in boxes):
+        raise PositionError(
+            _(
+                "Coordonnées hors du territoire attendu (France, ou territoire de la commune "
+                "%(commune)s) : latitude %(latitude)s, longitude %(longitude)s"
+            )
+            % {"commune": commune_code or "—", "latitude": latitude, "longitude": longitude}
+        )
+
+
 ADDRESS_FIELDS = (
     "siret",
     "address_line",
@@ -256,11 +359,8 @@ def address_line(number: str, repetition: str, street_type: str, street: str) ->
 
 
 class EstablishmentsImporter:
-    """SIRENE head offices → address, commune, department and region of known organisations.
-
-    The model has no coordinates: the geocoded layout is read (its header checked) but its
-    longitude and latitude are not stored.
-    """
+    """SIRENE head offices → address, commune, department, region and position of known
+    organisations."""
 
     kind: str = ImportKind.SIRENE_ESTABLISHMENTS
     source = Source.SIRENE
@@ -269,24 +369,61 @@ class EstablishmentsImporter:
         self.columns: dict[str, int] = {}
         self.layout = ""
         self.territories = Territories()
+        # Where positions come from: the geocoded columns, INSEE's Lambert ones, or nowhere.
+        self.geocoded = False
+        self.lambert = False
 
     def check_header(self, header: list[str]) -> None:
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
         present_geo = [name for name in GEO_COLUMNS if name in header]
         if present_geo:
             missing += [name for name in GEO_COLUMNS if name not in header]
+        present_lambert = [name for name in LAMBERT_COLUMNS if name in header]
+        if present_lambert:
+            missing += [name for name in LAMBERT_COLUMNS if name not in header]
         if missing:
             raise ImportFileError(
                 missing_columns_error(_("SIRENE des établissements"), missing, header)
             )
-        self.columns = {name: header.index(name) for name in REQUIRED_COLUMNS}
+        wanted = [*REQUIRED_COLUMNS, *present_geo, *present_lambert]
+        self.columns = {name: header.index(name) for name in wanted}
         self.layout = "geocodee" if present_geo else "simple"
+        self.geocoded = bool(present_geo)
+        self.lambert = bool(present_lambert)
+
+    def _position(self, fields: list[str], commune_code: str) -> tuple[float, float] | None:
+        """The row's (latitude, longitude), rounded; None when it gives none. Raises
+        PositionError for unreadable or out-of-range coordinates."""
+        c = self.columns
+        if self.geocoded:
+            longitude = _number(fields[c["longitude"]])
+            latitude = _number(fields[c["latitude"]])
+            if latitude is not None and longitude is not None:
+                return self._checked(latitude, longitude, commune_code)
+        if self.lambert:
+            x = _number(fields[c[LAMBERT_COLUMNS[0]]])
+            y = _number(fields[c[LAMBERT_COLUMNS[1]]])
+            if x is not None and y is not None:
+                if department_code(commune_code).startswith("97"):
+                    raise _OverseasLambert
+                if not (0 < x < 1_400_000 and 6_000_000 < y < 7_200_000):
+                    raise PositionError(
+                        _("Coordonnées Lambert 93 hors de France : x %(x)s, y %(y)s")
+                        % {"x": x, "y": y}
+                    )
+                return self._checked(*lambert93_to_wgs84(x, y), commune_code)
+        return None
+
+    @staticmethod
+    def _checked(latitude: float, longitude: float, commune_code: str) -> tuple[float, float]:
+        check_position(latitude, longitude, commune_code)
+        return round(latitude, POSITION_DECIMALS), round(longitude, POSITION_DECIMALS)
 
     def process(self, rows: list[Row], run: ImportRun) -> BatchResult:
         result = BatchResult()
         reasons = skip_reasons()
         c = self.columns
-        head_offices: dict[str, tuple[int, list[str]]] = {}
+        head_offices: dict[str, tuple[int, list[str], tuple[float, float] | None]] = {}
         for line, fields in rows:
             if fields[c["etablissementSiege"]].strip().lower() != "true":
                 result.skipped[reasons["secondary"]] += 1
@@ -305,9 +442,18 @@ class EstablishmentsImporter:
             if not _SIRET.match(siret) or not siret.startswith(siren):
                 result.reject(line, _("SIRET invalide : « %(value)s »") % {"value": siret}, fields)
                 continue
+            try:
+                position = self._position(
+                    fields, valid_commune_code(fields[c["codeCommuneEtablissement"]])
+                )
+            except PositionError as error:
+                result.reject(line, str(error), fields)
+                continue
+            except _OverseasLambert:
+                position = None  # the address is still used
             if siren in head_offices:  # the same head office twice: the later row wins
                 result.skipped[reasons["duplicate"]] += 1
-            head_offices[siren] = (line, fields)
+            head_offices[siren] = (line, fields, position)
         known = organisations_by("siren", head_offices)
         result.skipped[reasons["unknown"]] += len(head_offices) - len(known)
         if not result.skipped[reasons["unknown"]]:
@@ -318,8 +464,10 @@ class EstablishmentsImporter:
         updated: list[Organisation] = []
         fields_changed: set[str] = set()
         for siren, organisation in known.items():
-            _line, fields = head_offices[siren]
+            _line, fields, position = head_offices[siren]
             changed = registry_merge(organisation, self._values(fields, names), source=self.source)
+            moved = not {"address_line", "commune_code", "postal_code"}.isdisjoint(changed)
+            changed += self._merge_position(organisation, position, address_moved=moved)
             if changed:
                 updated.append(organisation)
                 fields_changed.update(changed)
@@ -328,6 +476,39 @@ class EstablishmentsImporter:
                 result.unchanged += 1
         bulk_save(created=[], updated=updated, fields=fields_changed)
         return result
+
+    def _merge_position(
+        self,
+        organisation: Organisation,
+        position: tuple[float, float] | None,
+        *,
+        address_moved: bool,
+    ) -> list[str]:
+        """Set the SIRENE position if the organisation shows the SIRENE address; otherwise
+        drop a SIRENE position (it described an address members have since replaced). A file
+        without coordinates leaves the position alone unless the address moved."""
+        sources = organisation.field_sources or {}
+        owns_address = all(
+            sources.get(name) == self.source
+            or (sources.get(name) is None and _is_empty(getattr(organisation, _ATTNAMES[name])))
+            for name in ADDRESS_OWNER_FIELDS
+        )
+        if not owns_address:
+            if sources.get("latitude") == self.source and organisation.latitude is not None:
+                organisation.latitude = organisation.longitude = None
+                return ["latitude", "longitude"]
+            return []
+        if not (self.geocoded or self.lambert or address_moved):
+            return []
+        latitude, longitude = position or (None, None)
+        changed = registry_merge(
+            organisation, {"latitude": latitude, "longitude": longitude}, source=self.source
+        )
+        if (organisation.latitude is None) != (organisation.longitude is None):
+            # Half a pair (one coordinate set by someone else): no position rather than a wrong one.
+            organisation.latitude = organisation.longitude = None
+            changed += ["latitude", "longitude"]
+        return changed
 
     def _values(self, fields: list[str], names: Mapping[str, str]) -> dict[str, Any]:
         c = self.columns

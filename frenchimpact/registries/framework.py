@@ -69,6 +69,8 @@ class BatchResult:
 
     def reject(self, line: int, reason: str, fields: list[str] | str) -> None:
         raw = fields if isinstance(fields, str) else ";".join(fields)
+        # PostgreSQL stores no NUL character in text (a corrupted file may hold some).
+        raw = raw.replace("\x00", "\ufffd")
         self.rejects.append((line, reason[:300], raw[:2000]))
 
 

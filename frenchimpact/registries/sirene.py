@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +24,6 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
-from stdnum.fr import siren as siren_number
 
 from frenchimpact.organisations.enums import SizeBand, Source
 from frenchimpact.organisations.legal_forms import family_from_legal_form
@@ -86,6 +86,7 @@ _SIZE_BANDS = frozenset(SizeBand.values)
 CHUNK_BYTES = 512 * 1024  # small chunks keep numpy's passes in the CPU cache (measured)
 
 _COMMA, _QUOTE, _NEWLINE = 44, 34, 10
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")  # digit -> digits of its double, summed
 _O, _F = ord("O"), ord("f")
 
 
@@ -94,6 +95,7 @@ def _reasons() -> dict[str, str]:
         "not_ess": _("non ESS"),
         "not_diffusible": _("non diffusible"),
         "purged": _("unité purgée"),
+        "concurrent": _("modifiée sur la plateforme pendant l’import : reprise au prochain import"),
     }
 
 
@@ -227,25 +229,39 @@ class SireneUnitsImporter:
         result = BatchResult()
         records: dict[str, dict[str, Any]] = {}
         withdrawn: dict[str, str] = {}
+        at_siren, at_statut, at_purged, at_flag, at_form = (
+            pos[name]
+            for name in (
+                "siren",
+                "statutDiffusionUniteLegale",
+                "unitePurgeeUniteLegale",
+                "economieSocialeSolidaireUniteLegale",
+                "categorieJuridiqueUniteLegale",
+            )
+        )
         for line, fields in rows:
-            if any("\ufffd" in value for value in fields):
+            text = "".join(fields)
+            if "\ufffd" in text:
                 result.reject(
                     line,
                     _("caractère illisible : précisez l’encodage (--encoding latin-1 ou utf-8)"),
                     fields,
                 )
                 continue
-            siren = fields[pos["siren"]].strip()
-            statut = fields[pos["statutDiffusionUniteLegale"]].strip()
-            purged = fields[pos["unitePurgeeUniteLegale"]].strip().lower() in ("true", "1", "o")
-            flag = fields[pos["economieSocialeSolidaireUniteLegale"]].strip()
-            form = fields[pos["categorieJuridiqueUniteLegale"]].strip()
+            if "\x00" in text:  # PostgreSQL stores no NUL character in text
+                result.reject(line, _("caractère nul dans la ligne (fichier corrompu ?)"), fields)
+                continue
+            siren = fields[at_siren].strip()
+            statut = fields[at_statut].strip()
+            purged = fields[at_purged].strip().lower() in ("true", "1", "o")
+            flag = fields[at_flag].strip()
+            form = fields[at_form].strip()
             is_ess = flag == "O" or (flag == "" and form in ESS_LEGAL_FORMS)
             if statut != "O" or purged:
                 # Whatever the row says, the organisation with this SIREN may no longer be
                 # shown; the row itself is reported under its first reason.
                 reason = reasons["not_diffusible" if statut != "O" else "purged"]
-                if siren_number.is_valid(siren):
+                if siren_is_valid(siren):
                     withdrawn[siren] = reason
                 result.skipped[reason if is_ess else reasons["not_ess"]] += 1
                 continue
@@ -260,7 +276,7 @@ class SireneUnitsImporter:
             if not is_ess:
                 result.skipped[reasons["not_ess"]] += 1
                 continue
-            if not siren_number.is_valid(siren):
+            if not siren_is_valid(siren):
                 result.reject(line, _invalid_siren(siren), fields)
                 continue
             try:
@@ -278,6 +294,8 @@ class SireneUnitsImporter:
             upsert.updated,
             upsert.unchanged,
         )
+        if upsert.concurrent:
+            result.skipped[reasons["concurrent"]] += upsert.concurrent
         if upsert.unpublished:
             result.audit["depubliees"] = upsert.unpublished
         return result
@@ -322,6 +340,16 @@ class SireneUnitsImporter:
         }
 
 
+def siren_is_valid(value: str) -> bool:
+    """9 ASCII digits with a valid Luhn key: ``stdnum.fr.siren.is_valid`` on a stripped value,
+    about ten times faster (it runs on every kept row of the national file)."""
+    if len(value) != 9 or not value.isascii() or not value.isdigit():
+        return False
+    # Luhn: every second digit from the right doubled (its digits summed); byte sums minus "0"s.
+    doubled = value[-2::-2].translate(_LUHN_DOUBLED)
+    return (sum(value[::-2].encode()) + sum(doubled.encode()) - 48 * 9) % 10 == 0
+
+
 def _count(reason: str, number: int) -> Counter[str]:
     return Counter({reason: number}) if number else Counter()
 
@@ -330,6 +358,7 @@ def _invalid_siren(siren: str) -> str:
     return _("SIREN « %(siren)s » invalide (9 chiffres et clé de contrôle)") % {"siren": siren}
 
 
+@functools.lru_cache(maxsize=65536)  # creation dates repeat a lot across a national file
 def _parse_date(value: str) -> dt.date | None:
     if not value:
         return None

@@ -267,3 +267,11 @@ def test_fixed_number_of_queries(client, territories, django_assert_max_num_quer
 def test_a_nul_character_in_q_is_dropped_not_refused(client):
     response = client.get("/api/v1/projets/", {"q": "jardin\x00s"})
     assert response.status_code == 200
+
+
+def test_organisation_position_from_sirene(client, world):
+    bretonne, parisienne = world["bretonne"], world["parisienne"]
+    type(bretonne).objects.filter(pk=bretonne.pk).update(latitude=48.39, longitude=-4.49)
+    located = get(client, f"/api/v1/organisations/{bretonne.pk}/").json()
+    assert located["position"] == {"latitude": 48.39, "longitude": -4.49}
+    assert get(client, f"/api/v1/organisations/{parisienne.pk}/").json()["position"] is None

@@ -354,3 +354,18 @@ def test_a_failed_save_leaves_no_orphan_logo(monkeypatch):
     year_dirs = default_storage.listdir("logos")[0] if default_storage.exists("logos") else []
     stored_after = {name for d in year_dirs for name in default_storage.listdir(f"logos/{d}")[1]}
     assert stored_after <= stored_before
+
+
+def test_member_address_edit_drops_the_sirene_position():
+    organisation = PublishedOrganisationFactory.create(address_line="1 rue du Port")
+    type(organisation).objects.filter(pk=organisation.pk).update(latitude=47.2, longitude=-1.55)
+    member = member_of(organisation)
+    services.organisation_update(organisation=organisation, actor=member, values={"acronym": "ABC"})
+    organisation.refresh_from_db()
+    assert (organisation.latitude, organisation.longitude) == (47.2, -1.55)
+    services.organisation_update(
+        organisation=organisation, actor=member, values={"address_line": "2 place Royale"}
+    )
+    organisation.refresh_from_db()
+    assert organisation.address_line == "2 place Royale"
+    assert (organisation.latitude, organisation.longitude) == (None, None)

@@ -223,3 +223,144 @@ def test_a_header_from_another_file_is_refused_before_writing(tmp_path):
 def test_nothing_importable_exits_with_an_error(tmp_path):
     with pytest.raises(CommandError, match="Rien n’a pu être importé"):
         run(write(tmp_path / "entete.csv", []))
+
+
+# --- Positions --------------------------------------------------------------------------------
+
+LAMBERT_SAMPLE = FIXTURES / "StockEtablissement_lambert_sample.csv"
+
+
+def position(organisation: Organisation) -> tuple[float | None, float | None]:
+    organisation.refresh_from_db()
+    return organisation.latitude, organisation.longitude
+
+
+def test_the_geocoded_layout_gives_the_position_and_a_plain_file_keeps_it(tmp_path):
+    known = imported(valid_siren(21))
+    geocoded = write(tmp_path / "geo.csv", [establishment(siren_of(known))], header=GEO_HEADER)
+
+    run(geocoded)
+
+    assert position(known) == (48.1173, -1.6777)
+    assert known.field_sources["latitude"] == "sirene"
+    assert "0 mise(s) à jour, 1 inchangée(s)" in run(geocoded)  # idempotent
+
+    # A plain file without coordinates, same address: the position stays.
+    run(write(tmp_path / "plain.csv", [establishment(siren_of(known))]))
+    assert position(known) == (48.1173, -1.6777)
+
+    # The head office moves, the file gives no coordinates: the old position goes.
+    moved = establishment(siren_of(known), codeCommuneEtablissement="69123")
+    run(write(tmp_path / "moved.csv", [moved]))
+    assert position(known) == (None, None)
+    assert known.commune_code == "69123"
+
+
+def test_an_overseas_position_is_accepted(tmp_path):
+    known = imported(valid_siren(22))
+    row = establishment(
+        siren_of(known),
+        codeCommuneEtablissement="97411",
+        codePostalEtablissement="97400",
+        latitude="-20.8789",
+        longitude="55.4481",
+    )
+    run(write(tmp_path / "reunion.csv", [row], header=GEO_HEADER))
+    assert position(known) == (-20.8789, 55.4481)
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "message"),
+    [
+        ("-1.6777", "48.1173", "Coordonnées hors du territoire attendu"),  # swapped
+        ("48.1173", "55.4481", "Coordonnées hors du territoire attendu"),  # not France
+        ("-20.8789", "55.4481", "commune 35238"),  # Réunion, for a commune of Rennes
+        ("91", "-1.6777", "Coordonnées hors du territoire attendu"),
+        ("48,1173x", "-1.6777", "Coordonnée illisible : « 48,1173x »"),
+        ("nan", "-1.6777", "Coordonnée illisible : « nan »"),
+    ],
+)
+def test_a_position_outside_france_rejects_the_row(tmp_path, latitude, longitude, message):
+    known = imported(valid_siren(23))
+    row = establishment(siren_of(known), latitude=latitude, longitude=longitude)
+    path = write(tmp_path / "bad.csv", [row], header=GEO_HEADER)
+
+    with pytest.raises(CommandError, match="Rien n’a pu être importé"):
+        run(path)
+
+    reject = ImportRun.objects.get().rejects.get()
+    assert reject.line == 2
+    assert message in reject.reason
+    known.refresh_from_db()
+    assert (known.latitude, known.longitude, known.address_line) == (None, None, "")
+
+
+def test_no_position_for_an_address_members_edited(tmp_path):
+    member_address = OrganisationFactory.create(
+        siren=valid_siren(24),
+        address_line="Chez notre adhérent",
+        commune_code="",
+        field_sources={"address_line": "membre"},
+    )
+    row = establishment(siren_of(member_address))
+    run(write(tmp_path / "geo.csv", [row], header=GEO_HEADER))
+    assert position(member_address) == (None, None)
+    assert member_address.address_line == "Chez notre adhérent"
+
+
+def test_a_sirene_position_is_dropped_once_members_edit_the_address(tmp_path):
+    known = imported(valid_siren(25))
+    path = write(tmp_path / "geo.csv", [establishment(siren_of(known))], header=GEO_HEADER)
+    run(path)
+    assert position(known) == (48.1173, -1.6777)
+    # What organisation_update records when members change the address.
+    known.address_line = "Nouvelle adresse des membres"
+    known.field_sources = {**known.field_sources, "address_line": "membre"}
+    known.save()
+
+    run(path)
+
+    assert position(known) == (None, None)
+    assert known.address_line == "Nouvelle adresse des membres"
+
+
+def test_lambert_93_coordinates_of_the_plain_layout_are_converted(tmp_path):
+    rows = list(csv.DictReader(io.StringIO(LAMBERT_SAMPLE.read_text(encoding="utf-8"))))
+    rennes, reunion, not_diffused, out_of_france = (imported(row["siren"]) for row in rows)
+
+    output = run(LAMBERT_SAMPLE)
+
+    latitude, longitude = position(rennes)
+    assert latitude == pytest.approx(48.1173, abs=1e-5)
+    assert longitude == pytest.approx(-1.6778, abs=1e-5)
+    assert rennes.address_line == "12 RUE DE LA MOTTE PICQUET"
+    # Overseas, INSEE uses local UTM projections: the address, not the position.
+    assert position(reunion) == (None, None)
+    assert reunion.commune_code == "97411"
+    assert position(not_diffused) == (None, None)  # "[ND]"
+    assert not_diffused.commune_code == "69382"
+    assert position(out_of_france) == (None, None)
+    assert out_of_france.address_line == ""
+    import_run = ImportRun.objects.get()
+    assert (import_run.updated, import_run.rejected) == (3, 1)
+    reject = import_run.rejects.get()
+    assert reject.line == 5
+    assert "Coordonnées Lambert 93 hors de France" in reject.reason
+    assert "1 rejetée(s)" in output
+
+
+def test_lambert_93_conversion_matches_reference_points():
+    from frenchimpact.registries.establishments import lambert93_to_wgs84
+
+    # The projection's origin, and Notre-Dame de Paris (IGN's converter: 48.85297, 2.34990).
+    assert lambert93_to_wgs84(700_000, 6_600_000) == pytest.approx((46.5, 3.0), abs=1e-9)
+    assert lambert93_to_wgs84(652_297.1, 6_861_632.8) == pytest.approx(
+        (48.85297, 2.34990), abs=1e-5
+    )
+
+
+def test_a_half_lambert_header_is_refused(tmp_path):
+    header = [*PLAIN_HEADER, "coordonneeLambertAbscisseEtablissement"]
+    with pytest.raises(CommandError) as error:
+        run(write(tmp_path / "half.csv", [], header=header))
+    assert "colonne(s) manquante(s) : coordonneeLambertOrdonneeEtablissement" in str(error.value)

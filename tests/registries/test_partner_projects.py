@@ -427,3 +427,83 @@ def test_numbers_booleans_goals_budgets_and_links(tmp_path, orgs):
     rejects = dict(ImportReject.objects.values_list("line", "reason"))
     assert rejects[3].startswith("colonne « Site » : « javascript:alert(1) » n’est pas une adresse")
     assert rejects[4] == "colonne « ODD » : 18 hors des limites"
+
+
+def projects_state() -> list[tuple[Any, ...]]:
+    """What the import produced, comparable between two runs (pks and dates aside)."""
+    return [
+        (
+            project.organisation_id,
+            project.title,
+            project.summary,
+            project.description,
+            project.challenges,
+            project.stage,
+            project.start_year,
+            project.needs,
+            project.status,
+            sorted(project.regions.values_list("code", flat=True)),
+            sorted(project.departments.values_list("code", flat=True)),
+        )
+        for project in Project.objects.order_by("organisation_id", "title")
+    ]
+
+
+def test_a_killed_import_resumes_and_ends_like_an_uninterrupted_one(tmp_path, orgs, monkeypatch):
+    lines = []
+    for n in range(1, 61):
+        if n % 7 == 0:
+            lines.append(f"{{J}};;;Sans titre {n};;;;;;;")  # rejected: no title
+        elif n % 9 == 0:
+            lines.append(f"{{A}};;Projet {n - 1};R;;;;;;;")  # duplicate of an earlier row
+        else:
+            org = "{J}" if n % 2 else "{A}"
+            lines.append(f"{org};;Projet {n};Résumé {n};;Emploi;Occitanie;31;Lancé;tag{n};2020")
+    path = rows_file(tmp_path, orgs, *lines)
+    mapping = str(write(tmp_path, "m.json", MAPPING))
+    # Reference: an uninterrupted run, in batches of 8 rows.
+    run_command(str(path), "--mapping", mapping, "--batch-size", "8")
+    reference = projects_state()
+    reference_run = ImportRun.objects.get()
+    expected = (
+        reference_run.rows_read,
+        reference_run.created,
+        reference_run.skipped,
+        reference_run.rejected,
+    )
+    reference_rejects = list(ImportReject.objects.order_by("line").values_list("line", "reason"))
+    assert reference_run.rows_read == 60 and reference_run.rejected == 8
+    Project.objects.all().delete()
+    ImportRun.objects.all().delete()
+    audit_before = AuditEntry.objects.filter(action="import.projets.batch").count()
+
+    original = PartnerProjectsImporter.process
+    calls = {"n": 0}
+
+    def killed_in_the_fourth_batch(self, batch, import_run):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("killed")
+        return original(self, batch, import_run)
+
+    monkeypatch.setattr(PartnerProjectsImporter, "process", killed_in_the_fourth_batch)
+    with pytest.raises(RuntimeError):
+        run_command(str(path), "--mapping", mapping, "--batch-size", "8")
+    interrupted = ImportRun.objects.get()
+    assert interrupted.status == ImportStatus.RUNNING
+    assert interrupted.last_line == 25  # header + 3 batches of 8 rows committed
+    assert Project.objects.count() == interrupted.created > 0
+
+    run_command(str(path), "--mapping", mapping, "--batch-size", "8")
+
+    resumed = ImportRun.objects.get()
+    assert resumed.pk == interrupted.pk
+    assert resumed.status == ImportStatus.COMPLETED
+    assert "Reprise" in resumed.message
+    assert (resumed.rows_read, resumed.created, resumed.skipped, resumed.rejected) == expected
+    assert projects_state() == reference
+    assert list(ImportReject.objects.order_by("line").values_list("line", "reason")) == (
+        reference_rejects
+    )
+    # One audit entry per committed batch (8 batches), none for the one rolled back.
+    assert AuditEntry.objects.filter(action="import.projets.batch").count() - audit_before == 8

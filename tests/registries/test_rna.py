@@ -14,6 +14,7 @@ from frenchimpact.audit.models import AuditEntry
 from frenchimpact.organisations.enums import EssFamily, ModerationStatus, Source
 from frenchimpact.organisations.models import Organisation
 from frenchimpact.registries.models import ImportReject, ImportRun, ImportStatus
+from frenchimpact.registries.rna import RnaImporter
 from frenchimpact.search import documents, engine
 from frenchimpact.search.documents import ORGANISATION
 from frenchimpact.territories.services import territories_load_reference
@@ -372,3 +373,92 @@ def test_the_search_index_is_updated_once_per_batch(
     assert [len(ids) for ids in calls] == [3, 2]
     found = engine.query(ORGANISATION, "atelier velo", limit=10).ids
     assert sorted(found) == sorted(Organisation.objects.values_list("pk", flat=True))
+
+
+def rna_state() -> list[tuple[object, ...]]:
+    """What the import produced, comparable between two runs."""
+    return list(
+        Organisation.objects.order_by("rna").values_list(
+            "rna",
+            "siren",
+            "name",
+            "description",
+            "rna_creation_date",
+            "address_line",
+            "postal_code",
+            "commune_code",
+            "commune_name",
+            "department__code",
+            "ceased",
+            "status",
+            "source",
+            "field_sources",
+        )
+    )
+
+
+def test_a_killed_import_resumes_and_ends_like_an_uninterrupted_one(tmp_path, monkeypatch):
+    rows = []
+    for n in range(1, 121):
+        if n % 11 == 0:
+            rows.append(waldec_row(id=f"X{n}"))  # rejected
+        elif n % 13 == 0:
+            rows.append(waldec_row(id=f"W75{n:07d}", position="S"))  # skipped: deleted
+        else:
+            rows.append(
+                waldec_row(
+                    id=f"W75{n:07d}",
+                    titre=f"Association {n}",
+                    adrs_numvoie=str(n),
+                    position="D" if n % 5 == 0 else "A",
+                    siret=valid_siret(valid_siren(n)) if n % 4 == 0 else "",
+                )
+            )
+    path = write_waldec(tmp_path / "waldec.csv", rows)
+    # Reference: an uninterrupted run, in batches of 10 rows.
+    run(path, "--batch-size", "10")
+    reference = rna_state()
+    reference_run = ImportRun.objects.get()
+    expected = (
+        reference_run.rows_read,
+        reference_run.created,
+        reference_run.skipped,
+        reference_run.rejected,
+    )
+    reference_rejects = list(ImportReject.objects.order_by("line").values_list("line", "reason"))
+    assert expected == (120, 101, {"association supprimée du RNA": 9}, 10)
+    Organisation.objects.all().delete()
+    ImportRun.objects.all().delete()
+    audit_before = AuditEntry.objects.filter(action="import.rna.batch").count()
+
+    original = RnaImporter.process
+    calls = {"n": 0}
+
+    def killed_in_the_fourth_batch(self, batch, import_run):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("killed")
+        return original(self, batch, import_run)
+
+    monkeypatch.setattr(RnaImporter, "process", killed_in_the_fourth_batch)
+    with pytest.raises(RuntimeError):
+        run(path, "--batch-size", "10")
+    interrupted = ImportRun.objects.get()
+    assert interrupted.status == ImportStatus.RUNNING
+    assert interrupted.last_line == 31  # header + 3 batches of 10 rows committed
+    assert interrupted.rows_read == 30
+    assert Organisation.objects.count() == interrupted.created > 0
+
+    run(path, "--batch-size", "10")
+
+    resumed = ImportRun.objects.get()
+    assert resumed.pk == interrupted.pk
+    assert resumed.status == ImportStatus.COMPLETED
+    assert "Reprise" in resumed.message
+    assert (resumed.rows_read, resumed.created, resumed.skipped, resumed.rejected) == expected
+    assert rna_state() == reference
+    assert list(ImportReject.objects.order_by("line").values_list("line", "reason")) == (
+        reference_rejects
+    )
+    # One audit entry per committed batch, none for the batch that was rolled back.
+    assert AuditEntry.objects.filter(action="import.rna.batch").count() - audit_before == 12

@@ -13,17 +13,25 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from frenchimpact.audit.models import AuditEntry
+from frenchimpact.organisations import services
 from frenchimpact.organisations.enums import EssFamily, ModerationStatus, Source
 from frenchimpact.organisations.models import Organisation
 from frenchimpact.registries import sirene
+from frenchimpact.registries.framework import run_import
 from frenchimpact.registries.models import ImportReject, ImportRun, ImportStatus
 from frenchimpact.registries.sirene import COLUMNS_33, COLUMNS_35, SireneUnitsImporter
 from frenchimpact.search import engine
 from frenchimpact.search.documents import ORGANISATION
 
-from ..organisations.factories import ImportedOrganisationFactory, valid_siren
+from ..organisations.factories import (
+    ImportedOrganisationFactory,
+    OrganisationFactory,
+    valid_siren,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "registries"
 COMMAND = "import_sirene_unites_legales"
@@ -157,6 +165,9 @@ def test_ess_units_become_published_organisations(tmp_path):
     assert first.size_band == "11"
     assert first.ceased is False
     assert first.field_sources["name"] == "sirene"
+    # The columns the registry does not fill get the model's defaults.
+    assert (first.kinds, first.pending_changes, first.description, first.rna) == ([], {}, "", None)
+    assert first.created_at == first.updated_at == first.published_at
     assert Organisation.objects.get(siren=valid_siren(2)).ess_family == EssFamily.ESS_COMPANY
     assert Organisation.objects.get(siren=valid_siren(5)).ceased is True
     assert Organisation.objects.get(siren=valid_siren(6)).name == "SCOP"
@@ -199,25 +210,104 @@ def test_rerunning_the_same_file_changes_nothing(tmp_path):
 
 
 def test_reimport_updates_registry_fields_and_keeps_members_edits(tmp_path):
-    run(stock(tmp_path / "v1.csv", [unit(1)]))
-    organisation = Organisation.objects.get()
+    run(stock(tmp_path / "v1.csv", [unit(1), unit(2)]))
+    organisation = Organisation.objects.get(siren=valid_siren(1))
     # A member renamed the structure (organisation_update marks the field as theirs).
     organisation.name = "Le Relais solidaire"
     organisation.field_sources = {**organisation.field_sources, "name": "membre"}
     organisation.save()
+    edited_at = Organisation.objects.get(pk=organisation.pk).updated_at
+    other = Organisation.objects.get(siren=valid_siren(2))
 
     run(
         stock(
             tmp_path / "v2.csv",
-            [unit(1, denominationUniteLegale="NOUVEAU NOM", trancheEffectifsUniteLegale="21")],
+            [
+                unit(1, denominationUniteLegale="NOUVEAU NOM", trancheEffectifsUniteLegale="21"),
+                unit(2),
+            ],
         )
     )
 
     organisation.refresh_from_db()
-    assert last_run().updated == 1
+    assert (last_run().updated, last_run().unchanged) == (1, 1)
     assert organisation.name == "Le Relais solidaire"
     assert organisation.field_sources["name"] == "membre"
     assert organisation.size_band == "21"
+    assert organisation.field_sources["size_band"] == "sirene"
+    # The API's modifie_depuis relies on it: a changed row gets a new updated_at, not the other.
+    assert organisation.updated_at > edited_at
+    assert Organisation.objects.get(pk=other.pk).updated_at == other.updated_at
+
+
+def test_a_field_nobody_set_is_filled_only_while_empty(tmp_path):
+    # Declared by its members before any import: no provenance recorded on these fields.
+    OrganisationFactory.create(
+        siren=valid_siren(1), name="Nom choisi", acronym="", size_band="", field_sources={}
+    )
+
+    run(stock(tmp_path / "stock.csv", [unit(1, sigleUniteLegale="ARS")]))
+
+    organisation = Organisation.objects.get()
+    assert organisation.name == "Nom choisi"  # not empty: theirs
+    assert organisation.acronym == "ARS"  # empty: the registry fills it and owns it now
+    assert organisation.size_band == "11"
+    assert organisation.field_sources["acronym"] == "sirene"
+    assert "name" not in organisation.field_sources
+
+
+def test_a_row_changed_during_the_batch_is_left_to_the_next_import(tmp_path, monkeypatch):
+    run(stock(tmp_path / "v1.csv", [unit(1), unit(2)]))
+    original = services._RegistryRows.update
+
+    def member_saves_meanwhile(self, changes, *, now):
+        # A member saves organisation 1 between the batch's read and its write.
+        organisation = Organisation.objects.get(siren=valid_siren(1))
+        organisation.name = "Édité pendant l’import"
+        organisation.field_sources = {**organisation.field_sources, "name": "membre"}
+        organisation.save()
+        return original(self, changes, now=now)
+
+    monkeypatch.setattr(services._RegistryRows, "update", member_saves_meanwhile)
+    v2 = [unit(n, trancheEffectifsUniteLegale="21") for n in (1, 2)]
+    run(stock(tmp_path / "v2.csv", v2))
+
+    report = last_run()
+    assert report.updated == 1
+    assert report.skipped == {
+        "modifiée sur la plateforme pendant l’import : reprise au prochain import": 1
+    }
+    edited = Organisation.objects.get(siren=valid_siren(1))
+    assert (edited.name, edited.size_band) == ("Édité pendant l’import", "11")
+    assert Organisation.objects.get(siren=valid_siren(2)).size_band == "21"
+
+    monkeypatch.setattr(services._RegistryRows, "update", original)
+    run(stock(tmp_path / "v3.csv", [*v2, unit(3)]))  # the next import (another file)
+
+    edited.refresh_from_db()
+    assert (edited.name, edited.size_band) == ("Édité pendant l’import", "21")
+
+
+def test_queries_per_batch_do_not_grow_with_rows(tmp_path):
+    def queries(units: list[dict[str, str]], name: str) -> int:
+        path = stock(tmp_path / name, units)
+        with CaptureQueriesContext(connection) as captured:
+            run_import(SireneUnitsImporter(), path, batch_size=1000)
+        return len(captured.captured_queries)
+
+    created_3 = queries([unit(n) for n in range(1, 4)], "a.csv")
+    created_300 = queries([unit(n) for n in range(10, 310)], "b.csv")
+    changed_300 = queries(
+        [unit(n, trancheEffectifsUniteLegale="21") for n in range(10, 310)], "c.csv"
+    )
+    unchanged_300 = queries(
+        [unit(n, trancheEffectifsUniteLegale="21") for n in range(10, 310)], "d.csv"
+    )
+
+    assert created_3 == created_300
+    assert changed_300 <= created_300
+    assert unchanged_300 < changed_300
+    assert Organisation.objects.filter(size_band="21").count() == 300
 
 
 def test_a_ceased_unit_is_marked_ceased_on_reimport(tmp_path):
@@ -334,6 +424,17 @@ def test_invalid_siren_date_and_ragged_rows_are_rejected_with_their_line(tmp_pat
     written = list(csv.reader(io.StringIO(rejects.read_text(encoding="utf-8"))))
     assert [row[0] for row in written[1:]] == ["3", "4", "5", "7"]
     assert "Lignes rejetées écrites" in out
+
+
+def test_a_row_with_a_nul_character_is_rejected_with_its_line(tmp_path):
+    path = stock(tmp_path / "stock.csv", [unit(1), unit(2, denominationUniteLegale="AB\x00C")])
+
+    run(path)
+
+    assert Organisation.objects.get().siren == valid_siren(1)
+    reject = ImportReject.objects.get()
+    assert (reject.line, reject.reason) == (3, "caractère nul dans la ligne (fichier corrompu ?)")
+    assert "AB\ufffdC" in reject.raw
 
 
 def test_rejects_location_is_told_without_option(tmp_path):
