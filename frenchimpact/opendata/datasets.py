@@ -1,12 +1,16 @@
 """The open datasets: which records (published only), which public fields, which types.
 
-Each dataset yields plain tuples, one per record, in the order of its fields, read with
-``.values_list(...).iterator(chunk_size=...)`` so that memory stays flat whatever the size;
-many-to-many codes are fetched once per chunk (never one query per row). Field names are the
-public contract, in French snake_case like the API; types are Frictionless Table Schema types.
+Each dataset yields plain tuples, one per record, in the order of its fields, read from a
+chunked database cursor (a server-side cursor on PostgreSQL) so that memory stays flat whatever
+the size; many-to-many codes are fetched once per chunk (never one query per row). Field names
+are the public contract, in French snake_case like the API; types are Frictionless Table
+Schema types. Values are what the JSON file holds: text (dates and datetimes may also be
+``date``/``datetime`` objects), numbers, booleans, lists, or None.
 
 Nothing personal is published: no contact e-mail, no phone, no street address, no applicant
-answers — only what the public pages and the API already show of published records.
+answers — only what the public pages and the API already show of published records. The
+head office's position comes from SIRENE only (import_sirene_etablissements), which publishes
+it as open data for diffusible establishments; it is never set for an address members edited.
 """
 
 from __future__ import annotations
@@ -20,6 +24,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +64,7 @@ class Field:
     """One column: a Table Schema field descriptor."""
 
     name: str
-    type: str  # string, integer, boolean, date, datetime, array
+    type: str  # string, integer, number, boolean, date, datetime, array
     description: Any
     required: bool = False
     format: str = ""
@@ -85,8 +100,9 @@ class Dataset:
     # rows(chunk_size) -> one tuple per record, values in the order of ``fields``.
     rows: Callable[[int], Iterator[Row]]
     primary_key: tuple[str, ...] = ("id",)
-    # point(row) -> (longitude, latitude) or None; a GeoJSON file is published only when set.
-    point: Callable[[Row], tuple[float, float] | None] | None = None
+    # Names of the (longitude, latitude) number fields of located records; a GeoJSON file is
+    # published only for datasets that have them (records without a position are left out).
+    position: tuple[str, str] | None = None
 
     @property
     def field_names(self) -> list[str]:
@@ -110,15 +126,62 @@ def _batched(iterable: Iterable[Row], size: int) -> Iterator[list[Row]]:
 def _stream(queryset: Any, chunk_size: int) -> Iterator[Row]:
     """The rows of a ``values_list`` queryset straight from a chunked database cursor (a
     server-side cursor on PostgreSQL, as ``.iterator()`` uses), without Django's per-value
-    converters: at national scale they cost more than the rest of the publication. Dates and
-    datetimes arrive as objects (SQLite's registered converters, psycopg) or ISO text; the
-    JSON fields as text; the dataset converts them with the helpers below."""
+    converters: at national scale they cost more than the rest of the publication. Select
+    dates and datetimes through IsoDate and IsoDatetime (below), which make the database
+    write their text; raw, they arrive as objects (SQLite's registered converters, psycopg).
+    JSON fields arrive as text."""
     sql, params = queryset.query.sql_with_params()
     connection = connections[queryset.db]
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
             yield from rows
+
+
+class IsoDatetime(Func):
+    """A datetime column as ISO 8601 text in UTC ("…Z", to the second), made by the database:
+    no Python object per value (same text as ``iso_datetime``)."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Stored as naive UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]": cut and pasted, which costs
+        # less than strftime() parsing every value.
+        template = (
+            "(substr(%(expressions)s, 1, 10) || 'T' || substr(%(expressions)s, 12, 8) || 'Z')"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class IsoDate(Func):
+    """A date column as ISO 8601 text (YYYY-MM-DD), made by the database."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Already stored as ISO text: the cast only drops the declared type (and its converter).
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _url_sql(view_name: str, key: str = "pk") -> Concat:
+    """The public URL of each record, concatenated by the database."""
+    marker = 987654321
+    prefix, suffix = (settings.PUBLIC_BASE_URL + reverse(view_name, args=[marker])).split(
+        str(marker)
+    )
+    return Concat(Value(prefix), Cast(key, CharField()), Value(suffix), output_field=CharField())
+
+
+def _nullif_blank(name: str) -> NullIf:
+    return NullIf(F(name), Value(""), output_field=TextField())
 
 
 def iso_datetime(value: Any) -> str | None:
@@ -130,12 +193,6 @@ def iso_datetime(value: Any) -> str | None:
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.isoformat(timespec="seconds") + "Z"
-
-
-def iso_date(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value or None
-    return str(value.isoformat())
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -216,6 +273,8 @@ ORGANISATION_FIELDS = (
         "departement", "string", _("Code INSEE du département du siège."), pattern=CODE_DEPARTMENT
     ),
     Field("region", "string", _("Code INSEE de la région du siège."), pattern=CODE_REGION),
+    Field("latitude", "number", _("Latitude du siège (WGS 84, degrés décimaux), selon SIRENE.")),
+    Field("longitude", "number", _("Longitude du siège (WGS 84, degrés décimaux), selon SIRENE.")),
     _url("site_web", _("Site web.")),
     Field("presentation", "string", _("Présentation de la structure.")),
     Field(
@@ -235,7 +294,8 @@ ORGANISATION_FIELDS = (
 
 
 def organisation_rows(chunk_size: int) -> Iterator[Row]:
-    url = _url_maker("directory:organisation")
+    """One query with its joins; text, dates and URLs are formatted by the database, so that
+    Python only filters the actor types (few distinct lists, each decoded once)."""
     kinds = set(OrganisationKind.values)
     rows = (
         Organisation.objects.published()
@@ -243,95 +303,44 @@ def organisation_rows(chunk_size: int) -> Iterator[Row]:
         .values_list(
             "pk",
             "name",
-            "acronym",
+            _nullif_blank("acronym"),
             "siren",
-            "siret",
+            _nullif_blank("siret"),
             "rna",
             "kinds",
             "ess_family",
-            "ess_flag",
-            "legal_form_code",
-            "legal_form_label",
-            "creation_date",
-            "rna_creation_date",
-            "size_band",
-            "commune_code",
-            "commune_name",
-            "postal_code",
+            _nullif_blank("ess_flag"),
+            _nullif_blank("legal_form_code"),
+            _nullif_blank("legal_form_label"),
+            IsoDate("creation_date"),
+            IsoDate("rna_creation_date"),
+            _nullif_blank("size_band"),
+            _nullif_blank("commune_code"),
+            _nullif_blank("commune_name"),
+            _nullif_blank("postal_code"),
             "department__code",
             "region__code",
-            "website",
-            "description",
-            "charter_accepted_at",
+            "latitude",
+            "longitude",
+            _nullif_blank("website"),
+            _nullif_blank("description"),
+            ExpressionWrapper(Q(charter_accepted_at__isnull=False), output_field=BooleanField()),
             "ceased",
             "source",
-            "published_at",
-            "updated_at",
+            IsoDatetime("published_at"),
+            IsoDatetime("updated_at"),
+            _url_sql("directory:organisation"),
         )
     )
-    kinds_cache: dict[Any, list[str]] = {}
-    for (
-        pk,
-        name,
-        acronym,
-        siren,
-        siret,
-        rna,
-        kind_codes,
-        family,
-        ess_flag,
-        legal_code,
-        legal_label,
-        created,
-        rna_created,
-        size_band,
-        commune_code,
-        commune,
-        postal_code,
-        department,
-        region,
-        website,
-        description,
-        charter_at,
-        ceased,
-        source,
-        published_at,
-        updated_at,
-    ) in _stream(rows, chunk_size):
-        # Few distinct kind lists: decode and filter each once.
-        key = kind_codes if isinstance(kind_codes, str) else json.dumps(kind_codes)
-        types = kinds_cache.get(key)
+    types_of: dict[Any, tuple[str, ...]] = {}
+    for row in _stream(rows, chunk_size):
+        raw = row[6]
+        # The database gives JSON text (a list with some drivers): key the cache on text.
+        key = raw if isinstance(raw, str) else json.dumps(raw)
+        types = types_of.get(key)
         if types is None:
-            types = kinds_cache[key] = [k for k in _json_list(kind_codes) if k in kinds]
-        yield (
-            pk,
-            name,
-            acronym or None,
-            siren,
-            siret or None,
-            rna,
-            types,
-            family,
-            ess_flag or None,
-            legal_code or None,
-            legal_label or None,
-            iso_date(created),
-            iso_date(rna_created),
-            size_band or None,
-            commune_code or None,
-            commune or None,
-            postal_code or None,
-            department,
-            region,
-            website or None,
-            description or None,
-            charter_at is not None,
-            bool(ceased),
-            source,
-            iso_datetime(published_at),
-            iso_datetime(updated_at),
-            url(pk),
-        )
+            types = types_of[key] = tuple(k for k in _json_list(raw) if k in kinds)
+        yield (*row[:6], types, *row[7:])
 
 
 # --- Projects ---------------------------------------------------------------------------------
@@ -698,6 +707,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             ORGANISATION_FIELDS,
             organisation_rows,
+            position=("longitude", "latitude"),
         ),
         Dataset(
             "projets",

@@ -11,14 +11,15 @@ files together).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import hashlib
 import json
 import logging
+import re
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -33,7 +34,7 @@ from django.utils import timezone
 
 from frenchimpact.core.spreadsheets import FORMULA_PREFIXES
 
-from .datasets import DATASETS, LICENCE, Dataset, Row
+from .datasets import DATASETS, LICENCE, Dataset, Row, iso_datetime
 from .models import Publication
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def snapshot_days() -> int:
 
 
 def formats_of(dataset: Dataset) -> list[str]:
-    return ["csv", "json", "geojson"] if dataset.point is not None else ["csv", "json"]
+    return ["csv", "json", "geojson"] if dataset.position is not None else ["csv", "json"]
 
 
 # --- Descriptors ------------------------------------------------------------------------------
@@ -113,50 +114,133 @@ def datapackage_descriptor(
 
 # --- Writers ----------------------------------------------------------------------------------
 
-
-def _csv_cell_converters(dataset: Dataset) -> list[tuple[int, Callable[[Any], Any]]]:
-    """(column, converter) for the non-text columns whose Python value is not already the CSV
-    text. Integers, dates and text print as they are; None is written as an empty cell."""
-    converters: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, field in enumerate(dataset.fields):
-        if field.type == "boolean":
-            converters.append((index, _csv_bool))
-        elif field.type == "datetime":
-            converters.append((index, _csv_datetime))
-        elif field.type == "array":
-            converters.append((index, _csv_array))
-    return converters
-
-
-# Spreadsheets run text starting with one of these as a formula (checked inline below: the
-# hot loop of a million-row export; same rule as core.spreadsheets.spreadsheet_safe).
+# Spreadsheets run text starting with one of these as a formula (the rule of
+# core.spreadsheets.spreadsheet_safe, inlined in the generated encoder below).
 FORMULA_STARTS = frozenset(FORMULA_PREFIXES)
+# The C string quoter of the json module (ensure_ascii=False): json.dumps(text) minus the
+# call overhead, which counts a million times per column.
+_quote: Callable[[str], str] = json.encoder.encode_basestring
 
 
-def _csv_bool(value: Any) -> Any:
-    return None if value is None else ("true" if value else "false")
+# A CSV cell holding one of these must be quoted (RFC 4180), its quotes doubled.
+_NEEDS_QUOTES = re.compile('[",\r\n]').search
 
 
-def _csv_datetime(value: Any) -> Any:
-    return value if value is None or isinstance(value, str) else _iso_utc(value)
+def csv_cell(text: str) -> str:
+    """A text CSV cell: neutralised against spreadsheet formulas, then quoted if needed (as
+    ``csv.writer`` with QUOTE_MINIMAL would)."""
+    if text[:1] in FORMULA_STARTS:
+        text = "'" + text
+    if _NEEDS_QUOTES(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 @functools.lru_cache(maxsize=4096)
-def _array_text(items: tuple[Any, ...]) -> str:
-    return json.dumps(list(items), ensure_ascii=False)
+def _array_texts(items: tuple[Any, ...]) -> tuple[str, str]:
+    text = json.dumps(list(items), ensure_ascii=False)
+    return text, csv_cell(text)
 
 
-def _csv_array(value: Any) -> Any:
-    # A Table Schema array is a JSON array in a CSV cell; few distinct lists, so cached.
-    return _array_text(tuple(value)) if value else "[]"
+def _array(value: Any) -> tuple[str, str]:
+    """A Table Schema array: a JSON array (in a CSV cell too); (JSON text, CSV cell), cached
+    since there are few distinct lists."""
+    return _array_texts(tuple(value) if value else ())
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return _iso_utc(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+def _date_text(value: Any) -> str:
+    return value if value.__class__ is str else str(value.isoformat())
+
+
+def _datetime_text(value: Any) -> str:
+    return value if value.__class__ is str else str(iso_datetime(value))
+
+
+# Per Table Schema type: (text computed once per value, or ""; CSV cell; JSON text), "{v}"
+# standing for the value and "{t}" for its computed text. None is an empty CSV cell and a JSON
+# null. Numbers, dates and booleans never need CSV quoting; text goes through csv_cell only
+# when it starts with a formula character or holds a comma, a quote or a line break, and
+# through the JSON quoter unless it is letters and digits only (no character JSON escapes).
+_CODECS: dict[str, tuple[str, str, str]] = {
+    "integer": (
+        "(None if {v} is None else repr({v}))",
+        "('' if {t} is None else {t})",
+        "('null' if {t} is None else {t})",
+    ),
+    "string": (
+        # Letters and digits only (codes, most identifiers): nothing to quote or escape.
+        "({v} is not None and {v}.isalnum())",
+        "({v} if {t} else '' if {v} is None else {v} if {v}[:1] not in GUARD "
+        "and not NEEDS_QUOTES({v}) else cell({v}))",
+        "('\"' + {v} + '\"' if {t} else 'null' if {v} is None else quote({v}))",
+    ),
+    "date": (
+        "(None if {v} is None else date_text({v}))",
+        "('' if {t} is None else {t})",
+        "('null' if {t} is None else quote({t}))",
+    ),
+    "datetime": (
+        "(None if {v} is None else datetime_text({v}))",
+        "('' if {t} is None else {t})",
+        "('null' if {t} is None else quote({t}))",
+    ),
+    "boolean": (
+        "(None if {v} is None else 'true' if {v} else 'false')",
+        "('' if {t} is None else {t})",
+        "('null' if {t} is None else {t})",
+    ),
+    "array": ("array({v})", "{t}[1]", "{t}[0]"),
+}
+_CODECS["number"] = _CODECS["integer"]  # repr(): what csv.writer and json.dumps write
+
+
+def row_encoder(dataset: Dataset) -> Callable[[Row], tuple[str, str]]:
+    """A function turning one row into (its CSV line, its JSON object text).
+
+    Generated from the fields once per publication, like ``collections.namedtuple`` builds
+    its classes: at national scale the generic way (``csv.writer`` on converted cells, then
+    ``json.dumps(dict(zip(names, row)))``) costs more than reading the rows from the database.
+    The field names only enter the code as ``repr`` of their JSON keys; the tests compare the
+    result with ``csv``/``json`` and validate it with frictionless.
+    """
+    setup, cells, parts = [], [], []
+    for index, field in enumerate(dataset.fields):
+        prepare, cell, text = _CODECS[field.type]
+        value, computed = f"v{index}", f"t{index}"
+        if prepare:
+            setup.append(f"    {computed} = {prepare.format(v=value)}")
+        key = ("{" if index == 0 else ", ") + json.dumps(field.name, ensure_ascii=False) + ": "
+        cells.append(cell.format(v=value, t=computed))
+        parts += [repr(key), text.format(v=value, t=computed)]
+    variables = ", ".join(f"v{index}" for index in range(len(dataset.fields)))
+    source = "\n".join(
+        [
+            "def encode(row):",
+            f"    ({variables},) = row",
+            *setup,
+            f"    return ','.join(({', '.join(cells)},)) + '\\r\\n', "
+            f"''.join(({', '.join(parts)}, '}}'))",
+        ]
+    )
+    namespace: dict[str, Any] = {
+        "GUARD": FORMULA_STARTS,
+        "NEEDS_QUOTES": _NEEDS_QUOTES,
+        "cell": csv_cell,
+        "quote": _quote,
+        "date_text": _date_text,
+        "datetime_text": _datetime_text,
+        "array": _array,
+    }
+    exec(compile(source, f"<opendata encoder {dataset.slug}>", "exec"), namespace)  # noqa: S102
+    return namespace["encode"]
+
+
+def _feature(longitude: float, latitude: float, properties: str) -> str:
+    """A GeoJSON Feature (RFC 7946: a Point in longitude, latitude order, WGS 84)."""
+    return (
+        '{"type": "Feature", "geometry": {"type": "Point", "coordinates": '
+        f'[{longitude!r}, {latitude!r}]}}, "properties": {properties}}}'
+    )
 
 
 @dataclass
@@ -167,44 +251,32 @@ class Outputs:
 
 
 def write_rows(dataset: Dataset, rows: Iterable[Row], outputs: Outputs) -> int:
-    """Write every row in each format, one row at a time; return the number of rows."""
-    names = dataset.field_names
-    converters = _csv_cell_converters(dataset)
-    writer = csv.writer(outputs.csv, lineterminator="\r\n")
-    writer.writerow(names)
-    dumps = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
-    point = dataset.point
-    geojson = outputs.geojson
-    outputs.json.write("[")
-    if geojson is not None:
+    """Write every row in each format, one row at a time; return the number of rows.
+
+    CSV: header, then one line per row (RFC 4180, CRLF), text that a spreadsheet would run as
+    a formula prefixed with an apostrophe. JSON: an array of objects. GeoJSON (datasets with a
+    position): a FeatureCollection of the located records, their JSON object as properties."""
+    encode = row_encoder(dataset)
+    write_csv, write_json = outputs.csv.write, outputs.json.write
+    write_csv(",".join(csv_cell(name) for name in dataset.field_names) + "\r\n")
+    write_json("[")
+    geojson = outputs.geojson if dataset.position is not None else None
+    lon_index = lat_index = -1
+    if geojson is not None and dataset.position is not None:
+        lon_index, lat_index = (dataset.field_names.index(name) for name in dataset.position)
         geojson.write('{"type": "FeatureCollection", "features": [')
     count = 0
-    located = 0
-    text_columns = [index for index, field in enumerate(dataset.fields) if field.type == "string"]
-    starts = FORMULA_STARTS
+    separator = geo_separator = "\n"
     for row in rows:
-        cells = list(row)
-        for index, convert in converters:
-            cells[index] = convert(cells[index])
-        for index in text_columns:
-            text = cells[index]
-            if text and text[0] in starts:
-                cells[index] = "'" + text
-        writer.writerow(cells)
-        record = dumps(dict(zip(names, row, strict=True)))
-        outputs.json.write(("\n" if count == 0 else ",\n") + record)
-        if geojson is not None and point is not None:
-            coordinates = point(row)
-            if coordinates is not None:
-                feature = (
-                    '{"type": "Feature", "geometry": {"type": "Point", "coordinates": '
-                    f"[{coordinates[0]}, {coordinates[1]}]}}, "
-                    f'"properties": {record}}}'
-                )
-                geojson.write(("\n" if located == 0 else ",\n") + feature)
-                located += 1
+        line, record = encode(row)
+        write_csv(line)
+        write_json(separator + record)
+        separator = ",\n"
         count += 1
-    outputs.json.write("\n]\n")
+        if geojson is not None and row[lon_index] is not None:
+            geojson.write(geo_separator + _feature(row[lon_index], row[lat_index], record))
+            geo_separator = ",\n"
+    write_json("\n]\n")
     if geojson is not None:
         geojson.write("\n]}\n")
     return count
@@ -242,7 +314,10 @@ def publish_dataset(
     stored: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"opendata-{dataset.slug}-") as workdir:
         paths = {fmt: Path(workdir) / f"{dataset.slug}.{fmt}" for fmt in formats}
-        handles = {fmt: path.open("w", encoding="utf-8", newline="") for fmt, path in paths.items()}
+        handles = {
+            fmt: path.open("w", encoding="utf-8", newline="", buffering=1 << 20)
+            for fmt, path in paths.items()
+        }
         try:
             row_count = write_rows(
                 dataset,
@@ -260,8 +335,11 @@ def publish_dataset(
             row_count=row_count,
         )
         try:
+            # hashlib releases the GIL: the files are hashed side by side, on every core.
+            with ThreadPoolExecutor(max_workers=len(paths)) as pool:
+                digests = dict(zip(paths, pool.map(_digest, paths.values()), strict=True))
             for fmt, path in paths.items():
-                info: dict[str, Any] = {"bytes": path.stat().st_size, "sha256": _digest(path)}
+                info: dict[str, Any] = {"bytes": path.stat().st_size, "sha256": digests[fmt]}
                 content = _LocalFile(path)
                 try:
                     info["name"] = default_storage.save(f"{folder}/{path.name}", content)

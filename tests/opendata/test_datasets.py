@@ -14,6 +14,7 @@ from django.urls import reverse
 from frenchimpact.opendata.datasets import DATASETS
 from frenchimpact.opendata.publish import publish_dataset, schema_descriptor
 
+from ..organisations.factories import OrganisationFactory, PublishedOrganisationFactory
 from .conftest import errors, stored_text, validate
 
 pytestmark = pytest.mark.django_db
@@ -119,8 +120,6 @@ def test_territories_list_regions_then_departments(world):
 
 
 def test_csv_neutralises_formulas_but_json_keeps_the_text(db):
-    from ..organisations.factories import PublishedOrganisationFactory
-
     for text in ('=HYPERLINK("http://x")', "+33 1", "-2", "@SUM(A1)", "\tTab", "\rCR"):
         PublishedOrganisationFactory.create(name=text, description=text)
     publication = publish_dataset(DATASETS["organisations"])
@@ -135,9 +134,93 @@ def test_csv_neutralises_formulas_but_json_keeps_the_text(db):
     )
 
 
-def test_no_geojson_without_coordinates(world):
-    # No model of the platform carries coordinates yet: no GeoJSON file is published.
-    for dataset in DATASETS.values():
-        assert dataset.point is None
+def test_geojson_holds_the_located_organisations_only(db):
+    located = PublishedOrganisationFactory.create(
+        name="Repair café", latitude=48.1173, longitude=-1.6778, contact_email="a@b.fr"
+    )
+    PublishedOrganisationFactory.create(name="Sans position")
+    OrganisationFactory.create(name="Cachée", latitude=45.76, longitude=4.83)  # not published
     publication = publish_dataset(DATASETS["organisations"])
-    assert set(publication.files) == {"csv", "json", "schema", "datapackage"}
+    assert set(publication.files) == {"csv", "json", "geojson", "schema", "datapackage"}
+
+    collection = json.loads(stored_text(publication, "geojson"))
+    assert set(collection) == {"type", "features"}  # RFC 7946: no "crs"
+    assert collection["type"] == "FeatureCollection"
+    (feature,) = collection["features"]
+    assert feature["type"] == "Feature"
+    # Longitude first (RFC 7946), then latitude.
+    assert feature["geometry"] == {"type": "Point", "coordinates": [-1.6778, 48.1173]}
+    properties = feature["properties"]
+    assert list(properties) == DATASETS["organisations"].field_names
+    assert properties["id"] == located.pk and properties["nom"] == "Repair café"
+    assert (properties["latitude"], properties["longitude"]) == (48.1173, -1.6778)
+    text = stored_text(publication, "geojson")
+    assert "@" not in text and "Cachée" not in text and "Sans position" not in text
+    # The other formats list every published organisation, located or not.
+    rows = {row["nom"]: row for row in _csv_rows(publication)}
+    assert rows["Repair café"]["latitude"] == "48.1173"
+    assert rows["Sans position"]["latitude"] == ""
+    assert publication.row_count == len(json.loads(stored_text(publication, "json"))) == 2
+
+
+def test_only_organisations_are_located(world):
+    # Projects happen in their territories of action, not at their holder's head office;
+    # territories have no boundaries on the platform.
+    assert [slug for slug, d in DATASETS.items() if d.position] == ["organisations"]
+    publication = publish_dataset(DATASETS["projets"])
+    assert "geojson" not in publication.files
+
+
+def test_the_generated_encoder_writes_what_csv_and_json_would():
+    from frenchimpact.core.spreadsheets import spreadsheet_safe
+    from frenchimpact.opendata.datasets import Dataset, Field
+    from frenchimpact.opendata.publish import row_encoder
+
+    dataset = Dataset(
+        "essai",
+        "t",
+        "d",
+        (
+            Field("id", "integer", "i"),
+            Field("texte", "string", "t"),
+            Field("nombre", "number", "n"),
+            Field("vrai", "boolean", "b"),
+            Field("jour", "date", "d"),
+            Field("moment", "datetime", "m"),
+            Field("liste", "array", "l"),
+        ),
+        lambda chunk: iter(()),
+    )
+    encode = row_encoder(dataset)
+    moment = dt.datetime(2026, 3, 1, 10, 30, 5, 123, tzinfo=dt.UTC)
+    texts = ["a,b", 'dit "oui"', "deux\nlignes", "cr\r", "=1+1", '-"x",', "", "é’\u2028", None]
+    texts += ["35238", "Éèà2A", "a\\b", "x\u0007"]  # letters and digits, JSON escapes
+    for text in texts:
+        for values in (
+            (7, text, 48.1, True, dt.date(2026, 1, 2), moment, ["a", 'b"c']),
+            (None, text, None, None, None, None, None),
+            (0, text, -0.5, False, "2026-01-02", "2026-03-01T10:30:05Z", ()),
+        ):
+            line, record = encode(values)
+            expected = io.StringIO()
+            csv.writer(expected, lineterminator="\r\n").writerow(
+                [
+                    values[0],
+                    spreadsheet_safe(text),
+                    values[2],
+                    {True: "true", False: "false", None: None}[values[3]],
+                    str(values[4]) if values[4] else None,
+                    "2026-03-01T10:30:05Z" if values[5] else None,
+                    json.dumps(list(values[6] or []), ensure_ascii=False),
+                ]
+            )
+            assert line == expected.getvalue()
+            assert json.loads(record) == {
+                "id": values[0],
+                "texte": text,
+                "nombre": values[2],
+                "vrai": values[3],
+                "jour": "2026-01-02" if values[4] else None,
+                "moment": "2026-03-01T10:30:05Z" if values[5] else None,
+                "liste": list(values[6] or []),
+            }

@@ -28,6 +28,8 @@ def test_index_lists_every_dataset_with_licence_and_downloads(client):
         assert f"/donnees/{dataset.slug}/schema.json" in page
     assert "Licence Ouverte / Etalab 2.0" in page
     assert "/donnees/organisations/latest.csv" in page
+    assert "/donnees/organisations/latest.geojson" in page
+    assert "Télécharger en GEOJSON" in page
     assert "Pas encore publié." in page  # the others
 
 
@@ -59,8 +61,12 @@ def test_latest_files_are_streamed_with_type_and_name(client):
     (item,) = json.loads(b"".join(response.streaming_content))
     assert item["id"] == organisation.pk
 
-    # Located records only: no coordinates on the platform, so no GeoJSON.
-    assert client.get("/donnees/organisations/latest.geojson").status_code == 404
+    response = client.get("/donnees/organisations/latest.geojson")
+    assert response["Content-Type"] == "application/geo+json"
+    collection = json.loads(b"".join(response.streaming_content))
+    assert collection == {"type": "FeatureCollection", "features": []}  # nobody located
+    # Datasets without positions have no GeoJSON.
+    assert client.get("/donnees/projets/latest.geojson").status_code == 404
 
 
 def test_schema_and_datapackage(client, settings):
@@ -75,6 +81,10 @@ def test_schema_and_datapackage(client, settings):
     assert csv_resource["path"] == settings.PUBLIC_BASE_URL + "/donnees/organisations/latest.csv"
     assert csv_resource["schema"] == settings.PUBLIC_BASE_URL + "/donnees/organisations/schema.json"
     assert csv_resource["hash"] == "sha256:" + publication.files["csv"]["sha256"]
+    (geojson,) = [r for r in package["resources"] if r["format"] == "geojson"]
+    assert geojson["path"] == settings.PUBLIC_BASE_URL + "/donnees/organisations/latest.geojson"
+    assert geojson["mediatype"] == "application/geo+json"
+    assert geojson["hash"] == "sha256:" + publication.files["geojson"]["sha256"]
 
 
 def test_dated_snapshots(client):
