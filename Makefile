@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install run serve migrate demo worker test checks pytest test-postgres e2e chromium fmt lint lock bench bench-seed bench-calls bench-sirene bench-opendata clean
+.PHONY: help install run serve migrate demo worker test checks pytest test-postgres e2e chromium fmt lint lock bench bench-seed bench-calls bench-sirene bench-opendata bench-search clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -83,8 +83,11 @@ bench-calls: install ## Time the consolidation of 500 applications × 5 reviewer
 bench-sirene: install ## Time the SIRENE StockUniteLegale import (2M rows, ~5 % ESS; BENCH_SIRENE_ROWS)
 	$(PY) bench/bench_sirene_import.py
 
-bench-opendata: install ## Time publishing the organisations dataset (BENCH_OPENDATA_ROWS, default 200,000)
+bench-opendata: install ## Time publishing the organisations dataset (BENCH_OPENDATA_ROWS, default 1,000,000)
 	$(PY) bench/bench_publish_datasets.py
+
+bench-search: install ## Search latency through the API at SCALE organisations (default 1,000,000) vs a tantivy reference
+	$(PY) bench/bench_search.py
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var
