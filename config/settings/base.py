@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "frenchimpact.search.middleware.SearchUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -188,6 +189,9 @@ SEARCH_SYNC_INTERVAL_MS = env_int("SEARCH_SYNC_INTERVAL_MS", 0)
 # (or by `manage.py apply_search_changes`).
 SEARCH_SYNC_MAX_ROWS = env_int("SEARCH_SYNC_MAX_ROWS", 2000)
 SEARCH_CHANGE_RETENTION_DAYS = env_int("SEARCH_CHANGE_RETENTION_DAYS", 7)
+# A node without a usable index builds it at its first search only below this many documents
+# (seconds); above, searches answer 503 until `rebuild_search_index` has run on that node.
+SEARCH_INLINE_BUILD_MAX = env_int("SEARCH_INLINE_BUILD_MAX", 50_000)
 
 # --- Labels (frenchimpact.labels) --------------------------------------------------------------
 LABEL_VALIDITY_YEARS = env_int("LABEL_VALIDITY_YEARS", 3)

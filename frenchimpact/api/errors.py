@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from frenchimpact.search.engine import SearchUnavailable
+
 
 class ParameterError(exceptions.APIException):
     """A query parameter has an invalid value: 400 naming the parameter."""
@@ -41,6 +43,7 @@ def _title(status_code: int) -> str:
         406: _("Format de réponse non disponible"),
         415: _("Format de requête non pris en charge"),
         429: _("Trop de requêtes"),
+        503: _("Service indisponible"),
     }
     return titles.get(status_code, _("Erreur"))
 
@@ -60,6 +63,20 @@ def _first_message(detail: Any) -> tuple[str | None, str | None]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler (status, headers such as Retry-After and Allow), with our body."""
+    if isinstance(exc, SearchUnavailable):
+        exc = exceptions.APIException(_("La recherche est momentanément indisponible."))
+        exc.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        unavailable = drf_exception_handler(exc, context)
+        assert unavailable is not None
+        unavailable.data = error_body(
+            _title(unavailable.status_code),
+            detail=_(
+                "L’index de recherche de ce serveur est en cours de construction : "
+                "réessayez dans quelques minutes."
+            ),
+        )
+        unavailable["Retry-After"] = "300"
+        return unavailable
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's 500 handling (logged, mailed to admins)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import pagination
@@ -122,17 +123,32 @@ class ListingPagination(pagination.CursorPagination):
         self.get_page_size(request)
         self.decode_cursor(request)
 
+    def _invalid_cursor(self) -> ParameterError:
+        # An opaque token pointing nowhere: like an unknown page, a 404.
+        return ParameterError(
+            self.cursor_query_param,
+            _("Curseur invalide ou périmé : repartez du début de la liste."),
+            status_code=404,
+        )
+
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
         single_value(request, self.cursor_query_param)
         try:
             return super().decode_cursor(request)
         except NotFound as error:  # DRF's "Invalid cursor"
-            # An opaque token pointing nowhere: like an unknown page, a 404.
-            raise ParameterError(
-                self.cursor_query_param,
-                _("Curseur invalide ou périmé : repartez du début de la liste."),
-                status_code=404,
-            ) from error
+            raise self._invalid_cursor() from error
+
+    def paginate_queryset(
+        self, queryset: QuerySet, request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, DjangoValidationError) as error:
+            # DRF checks the cursor's offset, not its position: a forged position that the
+            # ordering field cannot hold ("p=abc" for an id) fails when filtering.
+            if single_value(request, self.cursor_query_param) is None:
+                raise
+            raise self._invalid_cursor() from error
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         return [

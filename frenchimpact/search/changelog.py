@@ -38,14 +38,19 @@ def append(rows: Iterable[tuple[str, int, str, dict[str, Any] | None]]) -> int:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
         for start in range(0, len(rows), 1000):
-            cursor.executemany(
-                f"INSERT INTO {_TABLE} (kind, object_id, action, document, created_at) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                [
-                    (kind, object_id, action, None if doc is None else json.dumps(doc), now)
-                    for kind, object_id, action, doc in rows[start : start + 1000]
-                ],
-            )
+            values = [
+                (kind, object_id, action, None if doc is None else json.dumps(doc), now)
+                for kind, object_id, action, doc in rows[start : start + 1000]
+            ]
+            insert = f"INSERT INTO {_TABLE} (kind, object_id, action, document, created_at) VALUES "
+            if connection.vendor == "postgresql":
+                # One multi-row statement: psycopg's executemany costs a round trip per row.
+                cursor.execute(
+                    insert + ", ".join(["(%s, %s, %s, %s, %s)"] * len(values)),
+                    [value for row in values for value in row],
+                )
+            else:  # SQLite's executemany reuses one prepared statement in-process: cheap.
+                cursor.executemany(insert + "(%s, %s, %s, %s, %s)", values)
     return len(rows)
 
 

@@ -60,8 +60,10 @@ from .engine import (
     SORT_RELEVANCE,
     Document,
     Result,
+    SearchUnavailable,
     all_documents,
     batches,
+    document_count,
     load,
     normalise,
 )
@@ -422,6 +424,12 @@ def _now_micros() -> int:
     return int(time.time() * 1_000_000)
 
 
+def _may_build_inline() -> bool:
+    """Small indexes are built by the first search that needs one (seconds); a large one
+    only by `rebuild_search_index` or the background job, never inside a request."""
+    return document_count() <= settings.SEARCH_INLINE_BUILD_MAX
+
+
 def _in_real_transaction() -> bool:
     """Inside a transaction of the caller (not the test case's own): the log may hold rows of
     this very transaction, which must not reach a shared index before they commit."""
@@ -505,6 +513,11 @@ def _catch_up(opened: _Opened, max_rows: int | None) -> bool:
         applied = _read_state(opened.path)["applied"]
         first = changelog.first_row()
         if first and first[1] == Action.PRUNED and applied < first[0]:
+            if max_rows is not None and not _may_build_inline():
+                # A request does not rebuild a large index: it answers from the stale one
+                # until `rebuild_search_index` (or `apply_search_changes`) runs.
+                logger.error("Search index behind the pruned change log: run rebuild_search_index.")
+                return True
             logger.error("Search index behind the pruned change log: rebuilding it.")
             _rebuild_locked(opened.base, all_documents())
             return True
@@ -520,6 +533,8 @@ def _current() -> _Opened:
     with _process_lock:
         generation = _pointer(base)
         if not _usable(base, generation):
+            if _in_real_transaction() or not _may_build_inline():
+                raise SearchUnavailable(base)
             with _writer_lock(base, blocking=True):
                 if not _usable(base, _pointer(base)):
                     _rebuild_locked(base, all_documents())
@@ -586,13 +601,17 @@ def reset() -> None:
 def _terms(q: str) -> list[tuple[str, str]]:
     """(folded word, stem) of each word of the query: user text never reaches a parser. A
     word longer than any indexed word (``remove_long``) is kept: it matches nothing."""
-    words = _QUERY_WORDS.analyze(q[:2000])[:MAX_QUERY_WORDS]
+    words = _QUERY_WORDS.analyze(_ELISION.sub(" ", q[:2000]))[:MAX_QUERY_WORDS]
     terms = []
     for word in words:
         stems = STEMMED.analyze(word)
         terms.append((word, stems[0] if stems else word))
     return terms
 
+
+# French elided articles and pronouns ("l'insertion", "d'accueil", "jusqu'à"): typed in a query,
+# they would require a one-letter word that the title may not contain.
+_ELISION = re.compile(r"\b(?:[cdjlmnst]|\w*qu)['’]", re.IGNORECASE)
 
 _QUERY_WORDS = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())

@@ -100,19 +100,33 @@ Loader = Callable[[str, list[int]], Iterator[tuple[str, list[int], list[Document
 AllDocuments = Callable[[], Iterator[Document]]
 
 
+class SearchUnavailable(Exception):  # noqa: N818  (a state, not an error of the caller)
+    """This node has no usable index and building one here would take too long (or would read
+    a transaction's uncommitted rows): the request answers 503, `rebuild_search_index` or the
+    background job builds it."""
+
+
 @dataclass
 class _Source:
     load: Loader | None = None
     all_documents: AllDocuments | None = None
+    count: Callable[[], int] | None = None
 
 
 source = _Source()
 
 
-def register_source(*, load: Loader, all_documents: AllDocuments) -> None:
-    """Tell the engine how to re-read changed records and stream every document."""
+def register_source(*, load: Loader, all_documents: AllDocuments, count: Callable[[], int]) -> None:
+    """Tell the engine how to re-read changed records, stream every document and count them."""
     source.load = load
     source.all_documents = all_documents
+    source.count = count
+
+
+def document_count() -> int:
+    if source.count is None:
+        raise RuntimeError("No search source registered (frenchimpact.search.documents).")
+    return source.count()
 
 
 def load(kind: str, ids: list[int]) -> Iterator[tuple[str, list[int], list[Document]]]:

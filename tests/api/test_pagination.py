@@ -1,5 +1,7 @@
 """Both pagination styles: cursor for full listings, page numbers (capped depth) for searches."""
 
+import base64
+
 import pytest
 from django.test import override_settings
 from rest_framework import generics, serializers
@@ -35,6 +37,24 @@ def test_invalid_page_size_is_a_400(client, territories, value):
 def test_invalid_cursor_is_a_404_naming_the_parameter(client, territories):
     response = client.get("/api/v1/regions/", {"curseur": "pas-un-curseur"})
     assert response.status_code == 404
+    assert response.json()["parametre"] == "curseur"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/synchronisation/organisations/",
+        "/api/v1/synchronisation/projets/",
+        "/api/v1/appels/",
+    ],
+)
+@pytest.mark.parametrize("position", ["abc", "2026-13-45", "1e400"])
+def test_forged_cursor_position_is_a_404_not_a_500(client, territories, url, position):
+    # DRF validates the cursor's offset, not its position: one the ordering field cannot hold
+    # must not reach the database as a filter value.
+    forged = base64.b64encode(f"p={position}".encode()).decode()
+    response = client.get(url, {"curseur": forged})
+    assert response.status_code == 404, response.content
     assert response.json()["parametre"] == "curseur"
 
 

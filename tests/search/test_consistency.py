@@ -190,3 +190,41 @@ def test_an_index_of_an_older_schema_is_rebuilt(settings, territories):
     embedded.reset()
     assert found("atelier") == [organisation.pk]
     assert generation_path(settings) != path
+
+
+def test_a_large_index_is_never_built_inside_a_request(settings, territories, client):
+    builders.organisation(name="Atelier")
+    settings.SEARCH_INLINE_BUILD_MAX = 0  # "large": more documents than a request may index
+    path = generation_path(settings)
+    state = json.loads((path / embedded.STATE).read_text())
+    (path / embedded.STATE).write_text(json.dumps({**state, "schema": 1}))
+    embedded.reset()
+    with pytest.raises(engine.SearchUnavailable):
+        found("atelier")
+    assert generation_path(settings) == path  # nothing was built
+    api = client.get("/api/v1/organisations/", {"q": "atelier"})
+    assert api.status_code == 503 and api["Retry-After"] == "300"
+    assert api.json()["erreur"] == "Service indisponible"
+    assert "en cours de construction" in api.json()["detail"]
+    page = client.get("/annuaire/structures/", {"q": "atelier"})
+    assert page.status_code == 503
+    assert "Recherche momentanément indisponible" in page.content.decode()
+    # The operator's command builds it; searches answer again.
+    documents.rebuild()
+    assert len(found("atelier")) == 1
+
+
+def test_a_node_behind_the_pruned_log_does_not_rebuild_a_large_index_in_a_request(
+    settings, territories
+):
+    builders.organisation(name="Ancienne")
+    SearchChange.objects.update(created_at=timezone.now() - dt.timedelta(days=30))
+    builders.organisation(name="Récente")
+    changelog.prune(older_than=dt.timedelta(days=7))
+    path = generation_path(settings)
+    state = json.loads((path / embedded.STATE).read_text())
+    (path / embedded.STATE).write_text(json.dumps({**state, "applied": 0}))
+    settings.SEARCH_INLINE_BUILD_MAX = 0
+    embedded.reset()
+    found()  # answers from the stale index
+    assert generation_path(settings) == path

@@ -43,8 +43,9 @@ RELEVANCE = [
     ("association", {2, 7}),
     ("associations", {2, 7}),
     ("insertion", {3, 11, 5}),
-    ("l'insertion", {3}),
-    ("l’insertion", {3}),
+    ("l'insertion", {3, 11}),  # the elided article typed is not required ("Insertion")
+    ("l’insertion", {3, 11}),
+    ("parents d'eleves", {2}),
     ("educ", {4, 10}),
     ("EDUCATION", {4, 10}),
     ("éducation", {4, 10}),
