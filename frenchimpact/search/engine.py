@@ -100,7 +100,7 @@ Loader = Callable[[str, list[int]], Iterator[tuple[str, list[int], list[Document
 AllDocuments = Callable[[], Iterator[Document]]
 
 
-class SearchUnavailable(Exception):  # noqa: N818  (a state, not an error of the caller)
+class SearchUnavailable(Exception):
     """This node has no usable index and building one here would take too long (or would read
     a transaction's uncommitted rows): the request answers 503, `rebuild_search_index` or the
     background job builds it."""
