@@ -342,11 +342,19 @@ ADDRESS_FIELDS = (
 )
 
 
+POSITION_FIELDS = ("latitude", "longitude")
+# What a head office that SIRENE stops publishing takes away (the commune stays public).
+WITHDRAWN_FIELDS = ("address_line", *POSITION_FIELDS)
+
+
 def skip_reasons() -> dict[str, str]:
     return {
         "secondary": _("établissement secondaire (pas le siège)"),
         "closed": _("établissement fermé"),
         "not_diffusible": _("établissement non diffusible"),
+        "withdrawn": _(
+            "dont siège devenu non diffusible : adresse et position issues de SIRENE retirées"
+        ),
         "unknown": _("organisation inconnue sur la plateforme"),
         "duplicate": _("siège en double dans le lot (la dernière ligne est retenue)"),
     }
@@ -424,6 +432,7 @@ class EstablishmentsImporter:
         reasons = skip_reasons()
         c = self.columns
         head_offices: dict[str, tuple[int, list[str], tuple[float, float] | None]] = {}
+        withdrawn: set[str] = set()  # head offices whose address SIRENE no longer publishes
         for line, fields in rows:
             if fields[c["etablissementSiege"]].strip().lower() != "true":
                 result.skipped[reasons["secondary"]] += 1
@@ -432,7 +441,12 @@ class EstablishmentsImporter:
                 result.skipped[reasons["closed"]] += 1
                 continue
             if fields[c["statutDiffusionEtablissement"]].strip() != "O":
-                result.skipped[reasons["not_diffusible"]] += 1
+                siren = fields[c["siren"]].strip()
+                if _SIREN.match(siren):
+                    withdrawn.add(siren)
+                    head_offices.pop(siren, None)
+                else:
+                    result.skipped[reasons["not_diffusible"]] += 1
                 continue
             siren = fields[c["siren"]].strip()
             siret = fields[c["siret"]].strip()
@@ -454,6 +468,7 @@ class EstablishmentsImporter:
             if siren in head_offices:  # the same head office twice: the later row wins
                 result.skipped[reasons["duplicate"]] += 1
             head_offices[siren] = (line, fields, position)
+            withdrawn.discard(siren)
         known = organisations_by("siren", head_offices)
         result.skipped[reasons["unknown"]] += len(head_offices) - len(known)
         if not result.skipped[reasons["unknown"]]:
@@ -474,8 +489,44 @@ class EstablishmentsImporter:
                 result.updated += 1
             else:
                 result.unchanged += 1
+        self._withdraw(withdrawn, result, updated, fields_changed)
         bulk_save(created=[], updated=updated, fields=fields_changed)
         return result
+
+    def _withdraw(
+        self,
+        sirens: set[str],
+        result: BatchResult,
+        updated: list[Organisation],
+        fields_changed: set[str],
+    ) -> None:
+        """Head offices SIRENE no longer publishes (statutDiffusion ``P`` or ``N``): the street
+        address and the position it gave leave the platform (INSEE only publishes the commune
+        of such units); what members wrote stays. Counted as skipped, with their reason."""
+        reasons = skip_reasons()
+        known = organisations_by("siren", sirens)
+        for siren in sirens:
+            result.skipped[reasons["not_diffusible"]] += 1
+            organisation = known.get(siren)
+            if organisation is None:
+                continue
+            sources = organisation.field_sources or {}
+            changed = [
+                name
+                for name in WITHDRAWN_FIELDS
+                if sources.get(name) == self.source
+                and not _is_empty(getattr(organisation, _ATTNAMES[name]))
+            ]
+            if not changed:
+                continue
+            for name in changed:
+                setattr(organisation, _ATTNAMES[name], None if name in POSITION_FIELDS else "")
+            if "latitude" in changed or "longitude" in changed:
+                organisation.latitude = organisation.longitude = None
+                changed = sorted({*changed, *POSITION_FIELDS})
+            updated.append(organisation)
+            fields_changed.update(changed)
+            result.skipped[reasons["withdrawn"]] += 1
 
     def _merge_position(
         self,

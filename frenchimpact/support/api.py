@@ -355,8 +355,9 @@ class OffreSyncViewSet(SynchronisationViewSet):
         labels = Label.objects.filter(labels_changed_since(since, today))
         day = paris_day(since)
         return (
-            Q(updated_at__gte=since)
-            | Q(provider__updated_at__gte=since)
+            # Id sets served by each updated_at index, not an OR across the join.
+            Q(pk__in=Offer.objects.filter(updated_at__gte=since).values("pk"))
+            | Q(provider_id__in=Organisation.objects.filter(updated_at__gte=since).values("pk"))
             # A suspension ends by itself the day after its date: on a day since then.
             | Q(
                 status=OfferStatus.SUSPENDED,

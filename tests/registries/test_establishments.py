@@ -364,3 +364,39 @@ def test_a_half_lambert_header_is_refused(tmp_path):
     with pytest.raises(CommandError) as error:
         run(write(tmp_path / "half.csv", [], header=header))
     assert "colonne(s) manquante(s) : coordonneeLambertOrdonneeEtablissement" in str(error.value)
+
+
+ADDRESS = "3B AVENUE JEAN JAURES"
+
+
+def test_a_head_office_sirene_stops_publishing_loses_its_address_and_position(tmp_path):
+    known = imported(valid_siren(31))
+    edited = imported(valid_siren(32))
+    rows = [establishment(siren_of(known)), establishment(siren_of(edited))]
+    run(write(tmp_path / "geo.csv", rows, header=GEO_HEADER))
+    known.refresh_from_db()
+    assert known.address_line == ADDRESS
+    # Members rewrote the second one's address (the position went with it).
+    Organisation.objects.filter(pk=edited.pk).update(
+        address_line="1 rue des Membres",
+        latitude=None,
+        longitude=None,
+        field_sources={**edited.field_sources, "address_line": "membre"},
+    )
+    hidden = [
+        establishment(siren_of(known), statutDiffusionEtablissement="P"),
+        establishment(siren_of(edited), statutDiffusionEtablissement="P"),
+    ]
+    report = run(write(tmp_path / "hidden.csv", hidden, header=GEO_HEADER))
+    known.refresh_from_db()
+    edited.refresh_from_db()
+    assert known.address_line == "" and position(known) == (None, None)
+    assert known.commune_code == "35238"  # INSEE still publishes the commune
+    assert edited.address_line == "1 rue des Membres"  # what members wrote stays
+    assert "siège devenu non diffusible" in report
+    assert "établissement non diffusible : 2" in report
+    assert "adresse et position issues de SIRENE retirées : 1" in report
+    # Published again later: the address comes back.
+    run(write(tmp_path / "again.csv", [establishment(siren_of(known))], header=GEO_HEADER))
+    known.refresh_from_db()
+    assert known.address_line == ADDRESS and position(known) == (48.1173, -1.6777)
