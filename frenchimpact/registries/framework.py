@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frenchimpact.audit.services import audit_record
+from frenchimpact.core.dbstats import refresh_statistics
 from frenchimpact.core.spreadsheets import spreadsheet_safe
 
 from .models import ImportReject, ImportRun, ImportStatus
@@ -370,6 +371,7 @@ def run_import(
         )
     if not dry_run:
         run.save()
+        refresh_statistics()  # a first import can change a table's size a thousandfold
     return run
 
 

@@ -14,6 +14,7 @@ from frenchimpact.accounts.demo import DEMO_PASSWORD, seed_demo_accounts
 from frenchimpact.accounts.models import User
 from frenchimpact.accounts.roles import Role
 from frenchimpact.calls.demo import seed_demo_calls
+from frenchimpact.core.dbstats import refresh_statistics
 from frenchimpact.labels.demo import seed_demo_labels
 from frenchimpact.organisations.demo import (
     MAX_ORGANISATIONS,
@@ -151,6 +152,7 @@ class Command(BaseCommand):
             for who, email in calls.personas:
                 self.stdout.write(f"  {who:<45} {email}")
 
+        refresh_statistics()  # tables grown from empty by bulk inserts
         # bulk_create sends no post_save: the search index is rebuilt once, here.
         if orgs.created or result.created or members or calls.organisations_created:
             if SEARCH_INDEX_COMMAND in get_commands():
