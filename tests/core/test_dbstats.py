@@ -21,8 +21,7 @@ def _plan(queryset) -> str:
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL analyses by itself")
 def test_a_page_of_ids_is_fetched_by_primary_key_once_statistics_exist():
     Organisation.objects.bulk_create(
-        Organisation(name=f"Structure {n}", status=ModerationStatus.PUBLISHED)
-        for n in range(3000)
+        Organisation(name=f"Structure {n}", status=ModerationStatus.PUBLISHED) for n in range(3000)
     )
     ids = list(Organisation.objects.values_list("pk", flat=True)[:20])
     page = Organisation.objects.published().filter(pk__in=ids)
@@ -34,3 +33,15 @@ def test_a_page_of_ids_is_fetched_by_primary_key_once_statistics_exist():
 
 def test_the_daily_refresh_is_registered():
     assert "frenchimpact.core.tasks.refresh_database_statistics" in REGISTRY
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL analyses by itself")
+def test_statistics_are_gathered_after_every_migrate():
+    from django.core.management.sql import emit_post_migrate_signal
+
+    Organisation.objects.bulk_create(Organisation(name=f"S {n}") for n in range(50))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'organisations_organisation'")
+        assert cursor.fetchone()[0] > 0
