@@ -29,6 +29,7 @@ from frenchimpact.registries.partner_projects import (
     mapping_schema,
     validate_mapping,
 )
+from tests.registries.interruption import kill_at_batch
 
 from ..organisations.factories import OrganisationFactory, department, region, valid_siren
 
@@ -477,16 +478,7 @@ def test_a_killed_import_resumes_and_ends_like_an_uninterrupted_one(tmp_path, or
     ImportRun.objects.all().delete()
     audit_before = AuditEntry.objects.filter(action="import.projets.batch").count()
 
-    original = PartnerProjectsImporter.process
-    calls = {"n": 0}
-
-    def killed_in_the_fourth_batch(self, batch, import_run):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise RuntimeError("killed")
-        return original(self, batch, import_run)
-
-    monkeypatch.setattr(PartnerProjectsImporter, "process", killed_in_the_fourth_batch)
+    kill_at_batch(monkeypatch, PartnerProjectsImporter, 4)
     with pytest.raises(RuntimeError):
         run_command(str(path), "--mapping", mapping, "--batch-size", "8")
     interrupted = ImportRun.objects.get()

@@ -26,6 +26,7 @@ from ..organisations.factories import (
     valid_siren,
     valid_siret,
 )
+from .interruption import kill_at_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -431,16 +432,7 @@ def test_a_killed_import_resumes_and_ends_like_an_uninterrupted_one(tmp_path, mo
     ImportRun.objects.all().delete()
     audit_before = AuditEntry.objects.filter(action="import.rna.batch").count()
 
-    original = RnaImporter.process
-    calls = {"n": 0}
-
-    def killed_in_the_fourth_batch(self, batch, import_run):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise RuntimeError("killed")
-        return original(self, batch, import_run)
-
-    monkeypatch.setattr(RnaImporter, "process", killed_in_the_fourth_batch)
+    kill_at_batch(monkeypatch, RnaImporter, 4)
     with pytest.raises(RuntimeError):
         run(path, "--batch-size", "10")
     interrupted = ImportRun.objects.get()

@@ -26,6 +26,7 @@ from frenchimpact.registries.models import ImportReject, ImportRun, ImportStatus
 from frenchimpact.registries.sirene import COLUMNS_33, COLUMNS_35, SireneUnitsImporter
 from frenchimpact.search import engine
 from frenchimpact.search.documents import ORGANISATION
+from tests.registries.interruption import kill_at_batch
 
 from ..organisations.factories import (
     ImportedOrganisationFactory,
@@ -515,16 +516,7 @@ def test_killed_import_resumes_and_ends_like_an_uninterrupted_one(tmp_path, monk
     Organisation.objects.all().delete()
     ImportRun.objects.all().delete()
 
-    original = SireneUnitsImporter.process
-    calls = {"n": 0}
-
-    def crash_once(self, rows, run_):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise RuntimeError("killed")
-        return original(self, rows, run_)
-
-    monkeypatch.setattr(SireneUnitsImporter, "process", crash_once)
+    kill_at_batch(monkeypatch, SireneUnitsImporter, 4)
     with pytest.raises(RuntimeError):
         run(path, "--batch-size", "15")
     interrupted = last_run()
