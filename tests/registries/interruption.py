@@ -20,3 +20,16 @@ def kill_at_batch(monkeypatch: pytest.MonkeyPatch, importer: type, number: int) 
         return original(self, rows, run)
 
     monkeypatch.setattr(importer, "process", process)
+
+
+def assert_resumed(interrupted_pk: int, expected: tuple[Any, ...], rejects: list[Any]) -> None:
+    """The re-run resumed the interrupted run and ended with an uninterrupted run's report
+    (rows read, created, skipped, rejected) and rejects."""
+    from frenchimpact.registries.models import ImportReject, ImportRun, ImportStatus
+
+    resumed = ImportRun.objects.get()
+    assert resumed.pk == interrupted_pk
+    assert resumed.status == ImportStatus.COMPLETED
+    assert "Reprise" in resumed.message
+    assert (resumed.rows_read, resumed.created, resumed.skipped, resumed.rejected) == expected
+    assert list(ImportReject.objects.order_by("line").values_list("line", "reason")) == rejects

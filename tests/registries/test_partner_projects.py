@@ -29,7 +29,7 @@ from frenchimpact.registries.partner_projects import (
     mapping_schema,
     validate_mapping,
 )
-from tests.registries.interruption import kill_at_batch
+from tests.registries.interruption import assert_resumed, kill_at_batch
 
 from ..organisations.factories import OrganisationFactory, department, region, valid_siren
 
@@ -488,14 +488,7 @@ def test_a_killed_import_resumes_and_ends_like_an_uninterrupted_one(tmp_path, or
 
     run_command(str(path), "--mapping", mapping, "--batch-size", "8")
 
-    resumed = ImportRun.objects.get()
-    assert resumed.pk == interrupted.pk
-    assert resumed.status == ImportStatus.COMPLETED
-    assert "Reprise" in resumed.message
-    assert (resumed.rows_read, resumed.created, resumed.skipped, resumed.rejected) == expected
+    assert_resumed(interrupted.pk, expected, reference_rejects)
     assert projects_state() == reference
-    assert list(ImportReject.objects.order_by("line").values_list("line", "reason")) == (
-        reference_rejects
-    )
     # One audit entry per committed batch (8 batches), none for the one rolled back.
     assert AuditEntry.objects.filter(action="import.projets.batch").count() - audit_before == 8

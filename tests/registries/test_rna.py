@@ -26,7 +26,7 @@ from ..organisations.factories import (
     valid_siren,
     valid_siret,
 )
-from .interruption import kill_at_batch
+from .interruption import assert_resumed, kill_at_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -443,14 +443,7 @@ def test_a_killed_import_resumes_and_ends_like_an_uninterrupted_one(tmp_path, mo
 
     run(path, "--batch-size", "10")
 
-    resumed = ImportRun.objects.get()
-    assert resumed.pk == interrupted.pk
-    assert resumed.status == ImportStatus.COMPLETED
-    assert "Reprise" in resumed.message
-    assert (resumed.rows_read, resumed.created, resumed.skipped, resumed.rejected) == expected
+    assert_resumed(interrupted.pk, expected, reference_rejects)
     assert rna_state() == reference
-    assert list(ImportReject.objects.order_by("line").values_list("line", "reason")) == (
-        reference_rejects
-    )
     # One audit entry per committed batch, none for the batch that was rolled back.
     assert AuditEntry.objects.filter(action="import.rna.batch").count() - audit_before == 12
